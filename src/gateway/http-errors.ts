@@ -1,0 +1,112 @@
+/**
+ * @module
+ * The gateway's errors and how they become HTTP answers. Every failure a caller sees is
+ * `{"error": {"code", "message", "retryable", "requestId"}}` with a status that tells
+ * the truth: 401 for who-are-you, 403 for not-allowed, 404/409/410 for the state of the
+ * thing asked about, 429 with `Retry-After`, 5xx only when the gateway itself failed.
+ * Unexpected errors keep their message to the log; the caller reads "internal error".
+ */
+import type { Logger } from "../log/logger.ts";
+
+/** Stable codes and their HTTP status. Codes shared with connectors map the same way here. */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+  GONE: 410,
+  TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+  TIMEOUT: 504,
+};
+
+export type GatewayErrorCode = keyof typeof STATUS_BY_CODE & string;
+
+const RETRYABLE_BY_DEFAULT = new Set(["RATE_LIMITED", "UNAVAILABLE", "TIMEOUT"]);
+
+export interface GatewayErrorOptions {
+  /** Defaults to `true` for RATE_LIMITED, UNAVAILABLE and TIMEOUT, else `false`. */
+  retryable?: boolean;
+  cause?: unknown;
+  /** Sent as `Retry-After` (seconds) with the answer. */
+  retryAfterSeconds?: number;
+}
+
+/** An error whose message is safe to show the caller (it never holds a secret). */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: string, message: string, options: GatewayErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** The HTTP status for this error's code; unknown codes are the gateway's fault (500). */
+  get status(): number {
+    return STATUS_BY_CODE[this.code] ?? 500;
+  }
+}
+
+export function isGatewayError(error: unknown): error is GatewayError {
+  return error instanceof GatewayError;
+}
+
+/** A JSON answer with `content-type: application/json`. */
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+/**
+ * Turns any thrown value into the JSON error answer. GatewayErrors keep their code and
+ * message; anything else is logged (with its message) and answered as INTERNAL.
+ */
+export function errorResponse(error: unknown, requestId: string, log?: Logger): Response {
+  const known = isGatewayError(error)
+    ? error
+    : new GatewayError("INTERNAL", "internal error", { cause: error });
+  if (!isGatewayError(error)) log?.error("unexpected error", { requestId, error });
+  const headers: Record<string, string> = { "x-request-id": requestId };
+  if (known.retryAfterSeconds !== undefined) headers["retry-after"] = String(known.retryAfterSeconds);
+  const body = { error: { code: known.code, message: known.message, retryable: known.retryable, requestId } };
+  return jsonResponse(body, known.status, headers);
+}
+
+/** Largest JSON body the admin API reads. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads a JSON object body. An empty body is `{}` so `POST .../enable` needs none.
+ * Throws BAD_REQUEST for bad JSON or a non-object, TOO_LARGE past `maxBytes`
+ * (defaults to {@link MAX_JSON_BODY_BYTES}).
+ */
+export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
+  const text = await request.text();
+  if (text.length > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new GatewayError("BAD_REQUEST", "request body is not valid JSON", { cause });
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new GatewayError("BAD_REQUEST", "request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
