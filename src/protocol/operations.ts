@@ -1,0 +1,65 @@
+/**
+ * @module
+ * The operations a gateway may ask of an agent, one name per connector call. The open
+ * header of every request stream names one of these in `op`; its `args` follow the shape
+ * given here. Shared by both sides so a new operation is added in one place.
+ *
+ * `idempotent` decides whether the gateway may retry a request on another agent of the
+ * group when the first agent's connection drops mid-request: only reads are retried,
+ * never anything that could run twice.
+ */
+
+/** The profile kinds an agent offers; a route's kind must match the profile's. */
+export type ProfileKindName = "databases" | "files" | "http" | "scripts" | "extensions";
+
+export interface OperationSpec {
+  readonly kind: ProfileKindName;
+  /** Safe to run again on another agent after a dropped connection. */
+  readonly idempotent: boolean;
+  /** The request stream carries a body (upload, forwarded HTTP body). */
+  readonly requestBody: boolean;
+}
+
+export const OPERATIONS = {
+  "db.query": { kind: "databases", idempotent: true, requestBody: false },
+  "db.execute": { kind: "databases", idempotent: false, requestBody: false },
+  "db.batch": { kind: "databases", idempotent: false, requestBody: false },
+  "db.call": { kind: "databases", idempotent: false, requestBody: false },
+  "files.list": { kind: "files", idempotent: true, requestBody: false },
+  "files.stat": { kind: "files", idempotent: true, requestBody: false },
+  "files.read": { kind: "files", idempotent: true, requestBody: false },
+  "files.write": { kind: "files", idempotent: false, requestBody: true },
+  "files.move": { kind: "files", idempotent: false, requestBody: false },
+  "files.rename": { kind: "files", idempotent: false, requestBody: false },
+  "files.mkdir": { kind: "files", idempotent: true, requestBody: false },
+  "files.delete": { kind: "files", idempotent: false, requestBody: false },
+  "files.poll": { kind: "files", idempotent: false, requestBody: false },
+  // Idempotency of forwarded HTTP depends on the method; see isIdempotent().
+  "http.forward": { kind: "http", idempotent: false, requestBody: true },
+  "scripts.run": { kind: "scripts", idempotent: false, requestBody: false },
+  "ext.handle": { kind: "extensions", idempotent: false, requestBody: true },
+} as const satisfies Record<string, OperationSpec>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+export function isOperation(name: string): name is OperationName {
+  return Object.hasOwn(OPERATIONS, name);
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Whether a request may be retried on another agent: reads, and safe HTTP methods. */
+export function isIdempotent(op: OperationName, args: Record<string, unknown>): boolean {
+  if (op === "http.forward" || op === "ext.handle") {
+    return typeof args.method === "string" && SAFE_METHODS.has(args.method.toUpperCase());
+  }
+  return OPERATIONS[op].idempotent;
+}
+
+/** A profile an agent offers, as reported in its hello. */
+export interface OfferedProfile {
+  name: string;
+  kind: ProfileKindName;
+  /** Hash of the profile's configuration; differing hashes in one group mean drift. */
+  hash: string;
+}
