@@ -1,0 +1,58 @@
+/**
+ * @module
+ * What every admin handler gets: the shared pieces the gateway builds once at start
+ * (`AdminContext`, via `createAdminContext`) plus this request's id, source address and
+ * path parameters.
+ */
+import type { Logger } from "../../log/logger.ts";
+import { Authenticator } from "../auth/authenticator.ts";
+import type { GatewayStore } from "../store/store.ts";
+import { AdminService } from "./admin-service.ts";
+import type { LiveAgents } from "./live-agents.ts";
+
+export interface AdminContext {
+  service: AdminService;
+  auth: Authenticator;
+  live: LiveAgents;
+  /** The URL agents dial (`wss://gateway.example.com`), put into activation commands. */
+  publicUrl: string;
+  log: Logger;
+}
+
+export interface RequestInfo {
+  /** Echoed in every error body and the `x-request-id` header. */
+  requestId: string;
+  /** The caller's address; keys the failed-attempt limit. */
+  remoteIp: string;
+}
+
+export interface HandlerContext extends AdminContext, RequestInfo {
+  /** Path parameters, already URL-decoded (`:group` → `params.group`). */
+  params: Record<string, string>;
+  url: URL;
+}
+
+export type Handler = (request: Request, ctx: HandlerContext) => Promise<Response>;
+
+export interface CreateAdminContextOptions {
+  store: GatewayStore;
+  live: LiveAgents;
+  publicUrl: string;
+  log: Logger;
+  /** Called when an agent is disabled, removed, re-activated or its group deleted: drop its connection. */
+  onAgentChanged?: (agentId: string) => void;
+  /** Defaults to a new Authenticator on `store` (pass the gateway's own to share its failure limit). */
+  auth?: Authenticator;
+  /** Injected for tests. Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+export function createAdminContext(options: CreateAdminContextOptions): AdminContext {
+  return {
+    service: new AdminService({ store: options.store, onAgentChanged: options.onAgentChanged, now: options.now }),
+    auth: options.auth ?? new Authenticator({ store: options.store, log: options.log, now: options.now }),
+    live: options.live,
+    publicUrl: options.publicUrl,
+    log: options.log,
+  };
+}

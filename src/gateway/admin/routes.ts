@@ -1,0 +1,100 @@
+/**
+ * @module
+ * The admin API's route table and a tiny matcher. `handleAdminRequest` answers a request
+ * whose path is in the table (errors included, as JSON) and returns `undefined` for any
+ * other path, so the gateway server can try its own routes (the invoke API shares the
+ * `/v1/groups/{group}/...` prefix but never a full admin pattern).
+ */
+import { errorResponse, GatewayError } from "../http-errors.ts";
+import { activate } from "./activate-handler.ts";
+import * as agents from "./agent-handlers.ts";
+import type { AdminContext, Handler, RequestInfo } from "./context.ts";
+import * as groups from "./group-handlers.ts";
+import * as tokens from "./token-handlers.ts";
+
+export interface Route {
+  method: string;
+  /** Segments starting with `:` capture one path segment. */
+  pattern: string;
+  handler: Handler;
+}
+
+export const ADMIN_ROUTES: readonly Route[] = [
+  { method: "POST", pattern: "/v1/activate", handler: activate },
+  { method: "POST", pattern: "/v1/groups", handler: groups.createGroup },
+  { method: "GET", pattern: "/v1/groups", handler: groups.listGroups },
+  { method: "GET", pattern: "/v1/groups/:group", handler: groups.showGroup },
+  { method: "PATCH", pattern: "/v1/groups/:group", handler: groups.updateGroup },
+  { method: "DELETE", pattern: "/v1/groups/:group", handler: groups.deleteGroup },
+  { method: "POST", pattern: "/v1/groups/:group/agents", handler: agents.addAgent },
+  { method: "GET", pattern: "/v1/groups/:group/agents", handler: agents.listAgents },
+  { method: "GET", pattern: "/v1/groups/:group/agents/:agent", handler: agents.showAgent },
+  { method: "DELETE", pattern: "/v1/groups/:group/agents/:agent", handler: agents.removeAgent },
+  { method: "POST", pattern: "/v1/groups/:group/agents/:agent/enable", handler: agents.enableAgent },
+  { method: "POST", pattern: "/v1/groups/:group/agents/:agent/disable", handler: agents.disableAgent },
+  { method: "POST", pattern: "/v1/groups/:group/agents/:agent/activation-code", handler: agents.newActivationCode },
+  { method: "POST", pattern: "/v1/admin/tokens", handler: tokens.createToken },
+  { method: "GET", pattern: "/v1/admin/tokens", handler: tokens.listTokens },
+  { method: "DELETE", pattern: "/v1/admin/tokens/:token", handler: tokens.revokeToken },
+];
+
+export type RouteMatch =
+  | { kind: "found"; route: Route; params: Record<string, string> }
+  | { kind: "wrong-method"; allowed: string[] }
+  | { kind: "none" };
+
+/** Matches a path against the table; a path that exists under another method is `wrong-method`. */
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): RouteMatch {
+  const segments = pathname.replace(/\/+$/, "").split("/");
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const params = matchPattern(route.pattern, segments);
+    if (!params) continue;
+    if (route.method === method) return { kind: "found", route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: "wrong-method", allowed } : { kind: "none" };
+}
+
+function matchPattern(pattern: string, segments: string[]): Record<string, string> | undefined {
+  const parts = pattern.split("/");
+  if (parts.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, part] of parts.entries()) {
+    const segment = segments[index]!;
+    if (part.startsWith(":")) {
+      if (segment === "") return undefined;
+      try {
+        params[part.slice(1)] = decodeURIComponent(segment);
+      } catch {
+        return undefined;
+      }
+    } else if (part !== segment) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/**
+ * Answers an admin request, or returns `undefined` when the path is not an admin path.
+ * Every thrown error becomes the JSON error body with its honest status.
+ */
+export async function handleAdminRequest(request: Request, ctx: AdminContext, info: RequestInfo): Promise<Response | undefined> {
+  const url = new URL(request.url);
+  const match = matchRoute(ADMIN_ROUTES, request.method, url.pathname);
+  if (match.kind === "none") return undefined;
+  try {
+    if (match.kind === "wrong-method") {
+      const error = new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
+      const response = errorResponse(error, info.requestId);
+      response.headers.set("allow", match.allowed.join(", "));
+      return response;
+    }
+    const response = await match.route.handler(request, { ...ctx, ...info, params: match.params, url });
+    response.headers.set("x-request-id", info.requestId);
+    return response;
+  } catch (error) {
+    return errorResponse(error, info.requestId, ctx.log);
+  }
+}

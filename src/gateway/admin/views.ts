@@ -1,0 +1,66 @@
+/**
+ * @module
+ * The JSON shapes the admin API answers with (the CLI's `--json` prints the same). Times
+ * are ISO 8601 strings; an agent's `status` merges the store with the live registry:
+ * `awaiting_setup | active | no_response | disabled`.
+ */
+import type { AgentRecord, ApiTokenRecord, GroupRecord } from "../store/store.ts";
+import type { LiveAgents } from "./live-agents.ts";
+
+export type AgentStatus = "awaiting_setup" | "active" | "no_response" | "disabled";
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function agentStatus(agent: AgentRecord, live: LiveAgents): AgentStatus {
+  if (agent.status === "awaiting_setup" || agent.status === "disabled") return agent.status;
+  return live.status(agent.id)?.state ?? "no_response";
+}
+
+export function agentView(agent: AgentRecord, groupName: string, live: LiveAgents) {
+  const now = agent.status === "enabled" ? live.status(agent.id) : undefined;
+  return {
+    id: agent.id,
+    group: groupName,
+    name: agent.name,
+    status: agentStatus(agent, live),
+    publicKey: agent.publicKey,
+    keyRotationPending: agent.previousPublicKey !== null,
+    createdAt: iso(agent.createdAt),
+    activatedAt: iso(agent.activatedAt),
+    lastSeenAt: iso(agent.lastSeenAt),
+    connection: now ? { remoteIp: now.remoteIp, connectedSince: iso(now.connectedSince), inFlight: now.inFlight } : null,
+    info: now?.info ?? agent.info,
+  };
+}
+
+export type AgentView = ReturnType<typeof agentView>;
+
+/** A group is `active` when at least one of its agents is. */
+export function groupView(group: GroupRecord, agents: AgentRecord[], live: LiveAgents) {
+  const statuses = agents.map((agent) => agentStatus(agent, live));
+  return {
+    id: group.id,
+    name: group.name,
+    status: statuses.includes("active") ? ("active" as const) : ("inactive" as const),
+    createdAt: iso(group.createdAt),
+    settings: group.settings,
+    agentCount: agents.length,
+    activeAgents: statuses.filter((status) => status === "active").length,
+  };
+}
+
+export function tokenView(token: ApiTokenRecord) {
+  return {
+    id: token.id,
+    name: token.name,
+    admin: token.admin,
+    groups: token.groups,
+    createdAt: iso(token.createdAt),
+    lastUsedAt: iso(token.lastUsedAt),
+    revokedAt: iso(token.revokedAt),
+  };
+}
+
+export { iso };

@@ -1,0 +1,106 @@
+/**
+ * @module
+ * Who is calling: `Authorization: Bearer opt_…` becomes a `Principal`, or a GatewayError
+ * (401 missing/unknown/revoked, 429 while the source address is blocked for failing too
+ * often). What they may do is a separate, synchronous check: `authorizeGroup` and
+ * `requireAdmin` throw 403. Failures are logged with the address and the reason, never
+ * with the presented token.
+ */
+import type { Logger } from "../../log/logger.ts";
+import { GatewayError } from "../http-errors.ts";
+import type { GatewayStore } from "../store/store.ts";
+import { FailureLimiter } from "./failure-limiter.ts";
+import { hashesEqual, hashSecret, looksLikeApiToken } from "./secrets.ts";
+
+/** The caller behind a valid API token. */
+export interface Principal {
+  tokenId: string;
+  name: string;
+  admin: boolean;
+  /** Group names the token may use; `null` means every group. */
+  groups: string[] | null;
+}
+
+export interface AuthenticatorOptions {
+  store: GatewayStore;
+  log: Logger;
+  /** Shared with the activation endpoint so both kinds of guessing count. Defaults to a new `FailureLimiter()`. */
+  limiter?: FailureLimiter;
+  /** `lastUsedAt` is written at most this often per token. Defaults to `60000`. */
+  touchEveryMs?: number;
+  /** Injected for tests. Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+export class Authenticator {
+  readonly limiter: FailureLimiter;
+  readonly #store: GatewayStore;
+  readonly #log: Logger;
+  readonly #touchEveryMs: number;
+  readonly #now: () => number;
+
+  constructor(options: AuthenticatorOptions) {
+    this.#store = options.store;
+    this.#log = options.log;
+    this.limiter = options.limiter ?? new FailureLimiter({ now: options.now });
+    this.#touchEveryMs = options.touchEveryMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Resolves the request's bearer token. `remoteIp` keys the failure limit. */
+  async authenticate(request: Request, remoteIp: string): Promise<Principal> {
+    this.assertNotBlocked(remoteIp);
+    const header = request.headers.get("authorization");
+    if (!header) throw this.#fail(remoteIp, "missing", "missing Authorization header; send `Authorization: Bearer <token>`", false);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw this.#fail(remoteIp, "malformed", "the Authorization header must be `Bearer <token>`");
+    const secret = match[1]!;
+    if (!looksLikeApiToken(secret)) throw this.#fail(remoteIp, "malformed", "invalid API token");
+    const hash = hashSecret(secret);
+    // Looking up by SHA-256 leaks nothing useful through timing (an attacker cannot steer
+    // the hash); the constant-time compare guards against a store that matches loosely.
+    const token = await this.#store.findApiTokenByHash(hash);
+    if (!token || !hashesEqual(token.secretHash, hash)) throw this.#fail(remoteIp, "unknown", "invalid API token");
+    if (token.revokedAt !== null) throw this.#fail(remoteIp, "revoked", "this API token has been revoked", true, token.name);
+    if (token.lastUsedAt === null || this.#now() - token.lastUsedAt >= this.#touchEveryMs) {
+      await this.#store.touchApiToken(token.id);
+    }
+    return { tokenId: token.id, name: token.name, admin: token.admin, groups: token.groups };
+  }
+
+  /** Throws RATE_LIMITED (429 with Retry-After) while `remoteIp` has failed too often. */
+  assertNotBlocked(remoteIp: string): void {
+    const wait = this.limiter.retryAfterSeconds(remoteIp);
+    if (wait > 0) {
+      throw new GatewayError("RATE_LIMITED", `too many failed attempts from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
+    }
+  }
+
+  /** Counts a failed attempt against `remoteIp` and logs it (no secret). */
+  recordFailure(remoteIp: string, kind: string, fields: Record<string, unknown> = {}): void {
+    this.limiter.recordFailure(remoteIp);
+    this.#log.warn("authentication failed", { remoteIp, reason: kind, ...fields });
+  }
+
+  #fail(remoteIp: string, reason: string, message: string, counts = true, tokenName?: string): GatewayError {
+    // A request without any header is a client that forgot, not a guess; it is not counted.
+    if (counts) this.recordFailure(remoteIp, reason, { tokenName });
+    return new GatewayError("UNAUTHENTICATED", message);
+  }
+}
+
+/** Throws FORBIDDEN unless the principal's scope includes `groupName`. */
+export function authorizeGroup(principal: Principal, groupName: string): void {
+  if (canUseGroup(principal, groupName)) return;
+  throw new GatewayError("FORBIDDEN", `token "${principal.name}" may not use group "${groupName}"`);
+}
+
+/** Whether the principal may use `groupName`: admin tokens and unscoped tokens may use every group. */
+export function canUseGroup(principal: Principal, groupName: string): boolean {
+  return principal.admin || principal.groups === null || principal.groups.includes(groupName);
+}
+
+/** Throws FORBIDDEN unless the token is an admin token. */
+export function requireAdmin(principal: Principal): void {
+  if (!principal.admin) throw new GatewayError("FORBIDDEN", `token "${principal.name}" is not an admin token`);
+}
