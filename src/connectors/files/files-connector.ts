@@ -1,0 +1,166 @@
+/**
+ * @module
+ * The files connector: every operation on paths relative to the profile's `base`, checked
+ * at the moment of use by `resolveSafePath` (see files-paths.ts). Writes go through a temp
+ * file and a rename (files-write.ts); read-only profiles refuse every change with
+ * READ_ONLY before touching the disk.
+ */
+import { lstat, mkdir, realpath, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { FilesProfile } from "../../config/types.ts";
+import type { CallContext, FileEntry, FilesConnector, ListRequest, PollRequest, ReadRequest, ReadResult, WriteRequest } from "../connector.ts";
+import { throwIfAborted } from "../context.ts";
+import type { ConnectorDeps } from "../deps.ts";
+import { ConnectorError } from "../errors.ts";
+import { entryAt } from "./files-entry.ts";
+import { mapFsError } from "./files-errors.ts";
+import { listFolder } from "./files-list.ts";
+import { moveNoClobber } from "./files-move.ts";
+import { pollFolder } from "./files-poll.ts";
+import { openRange } from "./files-read.ts";
+import { forbidden, joinRel, parseName, resolveSafePath, type SafePath } from "./files-paths.ts";
+import { writeAtomically } from "./files-write.ts";
+
+export interface FilesConnectorOptions {
+  /** Absolute folder every path is relative to. */
+  base: string;
+  /** Refuse every change. Defaults to `false`. */
+  readonly?: boolean;
+  /** Follow symlinks whose real path stays under base. Defaults to `false` (any symlink → FORBIDDEN_PATH). */
+  followSymlinks?: boolean;
+}
+
+export class LocalFilesConnector implements FilesConnector {
+  readonly kind = "files";
+  readonly #options: FilesConnectorOptions;
+  readonly #follow: boolean;
+  #base: string | undefined;
+
+  constructor(options: FilesConnectorOptions) {
+    this.#options = options;
+    this.#follow = options.followSymlinks ?? false;
+  }
+
+  async init(): Promise<void> {
+    const base = await realpath(this.#options.base).catch((error) => {
+      throw new ConnectorError("UNREACHABLE", "the profile's base folder does not exist", { cause: error, retryable: false });
+    });
+    if (!(await stat(base)).isDirectory()) throw new ConnectorError("UNREACHABLE", "the profile's base is not a folder", { retryable: false });
+    this.#base = base;
+  }
+
+  async health(ctx: CallContext): Promise<void> {
+    throwIfAborted(ctx.signal);
+    await this.#fs("", () => stat(this.#root()));
+  }
+
+  async close(): Promise<void> {}
+
+  async list(request: ListRequest, ctx: CallContext): Promise<FileEntry[]> {
+    const at = await this.#resolve(request.path, ctx);
+    return this.#fs(at.rel, async () => {
+      if (!(await stat(at.abs)).isDirectory()) throw new ConnectorError("BAD_REQUEST", `"${at.rel}" is not a folder`);
+      return listFolder(at.abs, at.rel, {
+        base: this.#root(),
+        followSymlinks: this.#follow,
+        recursive: request.recursive ?? false,
+        pattern: request.pattern,
+        signal: ctx.signal,
+      });
+    });
+  }
+
+  async stat(path: string, ctx: CallContext): Promise<FileEntry> {
+    const at = await this.#resolve(path, ctx);
+    return this.#fs(at.rel, () => entryAt(at.abs, at.rel, this.#follow));
+  }
+
+  async read(request: ReadRequest, ctx: CallContext): Promise<ReadResult> {
+    const at = await this.#resolve(request.path, ctx);
+    return this.#fs(at.rel, () => openRange(at.abs, at.rel, request.range, { followSymlinks: this.#follow, signal: ctx.signal }));
+  }
+
+  async write(request: WriteRequest, ctx: CallContext): Promise<FileEntry> {
+    const at = await this.#resolveForChange(request.path, ctx);
+    if (at.rel === "") throw forbidden(request.path, "the base itself");
+    return this.#fs(at.rel, async () => {
+      const written = await writeAtomically(at.abs, request.body, { overwrite: request.overwrite ?? true, signal: ctx.signal });
+      return entryAt(written, joinRel(parentOf(at.rel), written.slice(dirname(written).length + 1)), false);
+    });
+  }
+
+  async move(from: string, to: string, ctx: CallContext): Promise<FileEntry> {
+    const source = await this.#resolveForChange(from, ctx);
+    const target = await this.#resolveForChange(to, ctx);
+    if (source.rel === "" || target.rel === "") throw forbidden(source.rel === "" ? from : to, "the base itself");
+    await this.#fs(source.rel, () => moveNoClobber(source.abs, target.abs, target.rel));
+    return this.#fs(target.rel, () => entryAt(target.abs, target.rel, this.#follow));
+  }
+
+  async rename(from: string, toName: string, ctx: CallContext): Promise<FileEntry> {
+    const source = await this.#resolveForChange(from, ctx);
+    return this.move(source.rel, joinRel(parentOf(source.rel), parseName(toName)), ctx);
+  }
+
+  /** Creates the folder and its missing parents; an existing folder is fine. */
+  async mkdir(path: string, ctx: CallContext): Promise<FileEntry> {
+    const at = await this.#resolveForChange(path, ctx);
+    return this.#fs(at.rel, async () => {
+      await mkdir(at.abs, { recursive: true });
+      // mkdir -p created the missing parents after the check: check the result again.
+      await resolveSafePath(this.#root(), at.rel, this.#follow);
+      return entryAt(at.abs, at.rel, this.#follow);
+    });
+  }
+
+  /** A folder goes only when empty unless `recursive: true`; `onlyIfEmpty: true` always wins. The base itself never goes. */
+  async delete(path: string, options: { onlyIfEmpty?: boolean; recursive?: boolean }, ctx: CallContext): Promise<void> {
+    const at = await this.#resolveForChange(path, ctx);
+    if (at.rel === "") throw forbidden(path, "the base itself cannot be deleted");
+    await this.#fs(at.rel, async () => {
+      const stats = await lstat(at.abs);
+      if (!stats.isDirectory()) return unlink(at.abs);
+      if (options.recursive && !options.onlyIfEmpty) return rm(at.abs, { recursive: true });
+      return rmdir(at.abs);
+    });
+  }
+
+  async poll(request: PollRequest, ctx: CallContext): Promise<FileEntry[]> {
+    const at = request.markProcessing === false ? await this.#resolve(request.path, ctx) : await this.#resolveForChange(request.path, ctx);
+    return this.#fs(at.rel, () => pollFolder(at.abs, at.rel, request, { base: this.#root(), followSymlinks: this.#follow, signal: ctx.signal }));
+  }
+
+  async #resolve(path: string, ctx: CallContext): Promise<SafePath> {
+    throwIfAborted(ctx.signal);
+    return this.#fs(String(path), () => resolveSafePath(this.#root(), path, this.#follow));
+  }
+
+  async #resolveForChange(path: string, ctx: CallContext): Promise<SafePath> {
+    if (this.#options.readonly) throw new ConnectorError("READ_ONLY", "this files profile is read-only");
+    return this.#resolve(path, ctx);
+  }
+
+  #root(): string {
+    if (!this.#base) throw new ConnectorError("UNAVAILABLE", "the files connector is not initialised", { retryable: true });
+    return this.#base;
+  }
+
+  async #fs<T>(rel: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapFsError(error, rel);
+    }
+  }
+}
+
+function parentOf(rel: string): string {
+  const slash = rel.lastIndexOf("/");
+  return slash < 0 ? "" : rel.slice(0, slash);
+}
+
+/** The factory the registry calls for a `files:` profile. */
+export function createFilesConnector(profile: FilesProfile, deps: ConnectorDeps): LocalFilesConnector {
+  const base = isAbsolute(profile.base) ? profile.base : resolve(deps.baseDir ?? ".", profile.base);
+  return new LocalFilesConnector({ base, readonly: profile.readonly, followSymlinks: profile.follow_symlinks });
+}
