@@ -1,0 +1,58 @@
+#!/usr/bin/env bun
+/**
+ * @module
+ * The `outpost` command line. Commands live one per file in `commands/` and are listed
+ * below; each imports its heavy modules (drivers, libsodium, ajv) inside its handler so
+ * start-up stays fast. `--version` is answered before yargs is even loaded.
+ */
+import { EXIT_FAILURE, reportError, UsageError } from "./errors.ts";
+import { VERSION } from "./version.ts";
+import { group, type GlobalOptions } from "./command.ts";
+import { configInitCommand } from "./commands/config-init.ts";
+import { configValidateCommand } from "./commands/config-validate.ts";
+import { encryptCommand } from "./commands/encrypt.ts";
+import { versionCommand } from "./commands/version.ts";
+
+/** Every top-level command, in help order. Add new ones here. */
+const COMMANDS = [
+  versionCommand,
+  group("config", "Create and check config.yml", [configInitCommand, configValidateCommand]),
+  encryptCommand,
+];
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 1 && argv[0] === "--version") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const { default: yargs } = await import("yargs");
+  try {
+    await yargs(argv)
+      .scriptName("outpost")
+      .locale("en")
+      .version(VERSION)
+      .option("debug", { type: "boolean", default: false, global: true, describe: "Verbose logs; stack traces on errors" })
+      .option("config", {
+        type: "string",
+        default: process.env.OUTPOST_CONFIG ?? "./config.yml",
+        defaultDescription: "$OUTPOST_CONFIG or ./config.yml",
+        global: true,
+        describe: "Path of config.yml",
+      })
+      .command(COMMANDS as never)
+      .demandCommand(1, "name a command")
+      .strict()
+      .help()
+      .alias("help", "h")
+      // yargs passes its own usage problems as `msg` and a command's failure as `err`.
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg, { showHelp: true });
+      })
+      .parseAsync();
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    return reportError(error, argv.includes("--debug")) || EXIT_FAILURE;
+  }
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
