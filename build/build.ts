@@ -12,6 +12,7 @@
  * Cross-compiling fetches each target's Bun runtime from the npm registry once and caches it.
  * Exit codes: 0 built, 1 a build failed, 2 bad arguments.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -47,13 +48,9 @@ async function parseBuildArgs(argv: string[]): Promise<BuildArgs> {
   const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { version: string };
   const version = values.version ?? pkg.version;
   if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new UsageError(`invalid --version ${JSON.stringify(version)}`);
-  return {
-    targets,
-    version,
-    outDir: resolve(values.out ?? join(ROOT, "dist")),
-    entry: resolve(values.entry ?? join(ROOT, "src/cli/main.ts")),
-    bytecode: !values["no-bytecode"],
-  };
+  const entry = resolve(values.entry ?? join(ROOT, "src/cli/main.ts"));
+  if (!existsSync(entry)) throw new UsageError(`entry ${displayPath(entry)} does not exist`);
+  return { targets, version, outDir: resolve(values.out ?? join(ROOT, "dist")), entry, bytecode: !values["no-bytecode"] };
 }
 
 function requireTarget(name: string): BuildTarget {
