@@ -41,7 +41,8 @@ export class FailureLimiter {
     const bucket = this.#refill(ip);
     if (!bucket || bucket.tokens >= 1) return 0;
     const msPerToken = this.#windowMs / this.#capacity;
-    return Math.max(1, Math.ceil(((1 - bucket.tokens) * msPerToken) / 1000));
+    // Rounded to whole ms first so float dust (1000.0000001 ms) does not add a second.
+    return Math.max(1, Math.ceil(Math.round((1 - bucket.tokens) * msPerToken) / 1000));
   }
 
   /** Counts one failed attempt from `ip`. */

@@ -27,15 +27,18 @@ export interface GroupRecord {
 /** Only what is stored; live states (`active`, `no_response`) come from the agent registry. */
 export type StoredAgentStatus = "awaiting_setup" | "enabled" | "disabled";
 
-/** What an agent last said about itself. */
+/**
+ * What an agent last said about itself (the protocol's `AgentInfo` fits; every field is
+ * optional because activation may send less).
+ */
 export interface AgentInfo {
   version?: string;
   hostname?: string;
   pid?: number;
   user?: string;
   os?: string;
+  arch?: string;
   profiles?: { name: string; kind?: string; hash?: string }[];
-  [key: string]: unknown;
 }
 
 export interface AgentRecord {
