@@ -1,0 +1,178 @@
+/**
+ * @module
+ * The PostgreSQL connector (postgres.js). Queries run with bound parameters through the
+ * extended protocol and stream from a portal in batches (`cursor`), so the agent never
+ * holds more than one batch of a large result. An aborted call sends a PostgreSQL cancel
+ * request, which stops the statement on the server. `readonly` profiles get
+ * `default_transaction_read_only=on` in every session (see `postgres-pool.ts`).
+ */
+import type { DatabaseProfile } from "../../config/types.ts";
+import type { Logger } from "../../log/logger.ts";
+import type {
+  BatchRequest, CallContext, CallRequest, CallResult, Column, DatabaseConnector, ExecuteRequest, JsonValue,
+  QueryRequest, QueryResult, Row,
+} from "../connector.ts";
+import { abortReason } from "../context.ts";
+import { ConnectorError } from "../errors.ts";
+import { mapPostgresError } from "./postgres-errors.ts";
+import { createPostgresPool, type PostgresPool } from "./postgres-pool.ts";
+import { buildCall, onAbort, TypeNames } from "./postgres-statements.ts";
+import { columnConverter, toJson, toParameter } from "./postgres-types.ts";
+
+/** Rows fetched from the portal per round trip. */
+export const POSTGRES_BATCH_ROWS = 500;
+
+interface Described {
+  columns: { name: string; type: number }[];
+}
+
+class PostgresConnector implements DatabaseConnector {
+  readonly kind = "database" as const;
+  readonly #profile: DatabaseProfile;
+  readonly #log: Logger;
+  #pool: PostgresPool | undefined;
+  #catalog: PostgresPool | undefined;
+  readonly #types = new TypeNames(() => (this.#catalog ??= createPostgresPool({ ...this.#profile, pool: { size: 1, idle_timeout: 60 } }, this.#log)));
+
+  constructor(profile: DatabaseProfile, log: Logger) {
+    this.#profile = profile;
+    this.#log = log;
+  }
+
+  async init(): Promise<void> {
+    this.#pool ??= createPostgresPool(this.#profile, this.#log);
+    await this.#run(() => this.#sql().unsafe("select 1"), undefined, { sql: "select 1" });
+  }
+
+  async health(ctx: CallContext): Promise<void> {
+    await this.#run(() => this.#sql().unsafe("select 1"), ctx, { sql: "select 1" });
+  }
+
+  async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
+    const params = (request.params ?? []).map(toParameter);
+    const pending = this.#sql().unsafe(request.sql, params as never[]).values();
+    const cursor = pending.cursor(POSTGRES_BATCH_ROWS)[Symbol.asyncIterator]();
+    const scope = { sql: request.sql, secrets: this.#secrets(request.params) };
+    const detach = onAbort(ctx.signal, () => void pending.cancel());
+    const fail = (error: unknown) => (ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, scope));
+    let first: IteratorResult<unknown[][]>;
+    try {
+      first = (await cursor.next()) as IteratorResult<unknown[][]>;
+    } catch (error) {
+      detach();
+      throw fail(error);
+    }
+    const described = (pending as unknown as { statement?: Described }).statement?.columns ?? [];
+    const names = await this.#types.resolve(described.map((column) => column.type));
+    const columns: Column[] = described.map((column) => ({ name: column.name, type: names.get(column.type)! }));
+    const converters = described.map((column) => columnConverter(column.type, names.get(column.type)!));
+    const toRows = (batch: unknown[][]): Row[] =>
+      batch.map((values) => Object.fromEntries(described.map((column, i) => [column.name, converters[i]!(values[i])])));
+
+    async function* rows(): AsyncGenerator<Row[]> {
+      // `open`: the portal may still hold rows, so leaving early must close it.
+      let open = first.done !== true;
+      try {
+        if (open) yield toRows(first.value as unknown[][]);
+        while (open) {
+          if (ctx.signal.aborted) throw abortReason(ctx.signal);
+          const step = (await Promise.resolve(cursor.next()).catch((error: unknown) => ((open = false), Promise.reject(error)))) as IteratorResult<unknown[][]>;
+          open = step.done !== true;
+          if (open) yield toRows(step.value as unknown[][]);
+        }
+      } catch (error) {
+        throw fail(error);
+      } finally {
+        detach();
+        if (open) await cursor.return?.();
+      }
+    }
+    return { columns, rows: rows() };
+  }
+
+  async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
+    const params = (request.params ?? []).map(toParameter);
+    const result = await this.#run(() => this.#sql().unsafe(request.sql, params as never[]), ctx, {
+      sql: request.sql, secrets: this.#secrets(request.params),
+    });
+    return { rowsAffected: result.count ?? 0 };
+  }
+
+  async batch(request: BatchRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
+    let current: { cancel(): void } | undefined;
+    const detach = onAbort(ctx.signal, () => current?.cancel());
+    try {
+      return await this.#sql().begin(async (tx) => {
+        let rowsAffected = 0;
+        for (const row of request.rows) {
+          if (ctx.signal.aborted) throw abortReason(ctx.signal);
+          const pending = tx.unsafe(request.sql, row.map(toParameter) as never[]);
+          current = pending;
+          rowsAffected += (await pending).count ?? 0;
+        }
+        return { rowsAffected };
+      });
+    } catch (error) {
+      throw ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, { sql: request.sql, secrets: this.#secrets(request.rows.flat()) });
+    } finally {
+      detach();
+    }
+  }
+
+  async call(request: CallRequest, ctx: CallContext): Promise<CallResult> {
+    const statement = buildCall(request);
+    const scope = { sql: statement.call, secrets: this.#secrets(statement.values as JsonValue[]) };
+    try {
+      const result = await this.#run(() => this.#sql().unsafe(statement.call, statement.values as never[]), ctx, scope);
+      const outputs: Record<string, JsonValue> = {};
+      const types = new Map((result.columns ?? []).map((column) => [column.name, column.type]));
+      for (const [name, value] of Object.entries(result[0] ?? {})) outputs[name] = toJson(value, types.get(name) ?? 0);
+      return { outputs, resultSets: [] };
+    } catch (error) {
+      // No such procedure (42883) or not a procedure (42809): try it as a function, which answers with rows.
+      const sqlstate = error instanceof ConnectorError ? error.details?.sqlstate : undefined;
+      if (sqlstate !== "42809" && sqlstate !== "42883") throw error;
+    }
+    const result = await this.#run(() => this.#sql().unsafe(statement.select, statement.values as never[]), ctx, scope);
+    const described = result.columns ?? [];
+    const names = await this.#types.resolve(described.map((column) => column.type));
+    const columns = described.map((column) => ({ name: column.name, type: names.get(column.type)! }));
+    const converters = described.map((column) => columnConverter(column.type, names.get(column.type)!));
+    const rows = [...result].map((row) => Object.fromEntries(described.map((c, i) => [c.name, converters[i]!((row as Record<string, unknown>)[c.name])])));
+    return { outputs: {}, resultSets: [{ columns, rows }] };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#pool?.end({ timeout: 5 }), this.#catalog?.end({ timeout: 5 })]);
+  }
+
+  #sql(): PostgresPool {
+    return (this.#pool ??= createPostgresPool(this.#profile, this.#log));
+  }
+
+  #secrets(params: readonly JsonValue[] | undefined): (JsonValue | undefined)[] {
+    return [...(params ?? []), this.#profile.password];
+  }
+
+  /** Awaits one statement, cancelling it on the server when the call aborts. */
+  async #run<T>(
+    start: () => PromiseLike<T> & { cancel(): unknown },
+    ctx: CallContext | undefined,
+    scope: { sql: string; secrets?: (JsonValue | undefined)[] },
+  ): Promise<T> {
+    const pending = start();
+    const detach = ctx ? onAbort(ctx.signal, () => void pending.cancel()) : () => {};
+    try {
+      return await pending;
+    } catch (error) {
+      throw ctx?.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, { ...scope, secrets: scope.secrets ?? [this.#profile.password] });
+    } finally {
+      detach();
+    }
+  }
+}
+
+/** The connector for an `adapter: postgresql` profile; the registry wraps it in the managed runtime. */
+export function createPostgresConnector(profile: DatabaseProfile, deps: { log: Logger }): DatabaseConnector {
+  return new PostgresConnector(profile, deps.log);
+}

@@ -1,0 +1,85 @@
+/** @module The database conformance suite and PostgreSQL's own type mapping, against a real server with TLS verified. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { DatabaseProfile } from "../../src/config/types.ts";
+import type { Row } from "../../src/connectors/connector.ts";
+import { createCallContext } from "../../src/connectors/context.ts";
+import { createManagedConnector } from "../../src/connectors/managed.ts";
+import { createPostgresConnector } from "../../src/connectors/postgres/postgres-connector.ts";
+import { silentLogger } from "../../src/log/logger.ts";
+import { startPostgres, type TestPostgres } from "../support/postgres.ts";
+import { runDatabaseConformance } from "./database.suite.ts";
+
+const server: TestPostgres = await startPostgres({ tls: true });
+afterAll(() => server.stop());
+
+const profileOf = (pg: TestPostgres, extra: Partial<DatabaseProfile> = {}): DatabaseProfile => ({
+  adapter: "postgresql", host: pg.host, port: pg.port, database: pg.database, username: pg.user, password: pg.password,
+  ssl: { mode: "verify-full", ca: pg.caPath }, ...extra,
+});
+
+runDatabaseConformance({
+  name: "postgresql (TLS verify-full)",
+  create: async ({ readonly }) => ({ connector: createPostgresConnector(profileOf(server, { readonly }), { log: silentLogger }) }),
+  dialect: {
+    placeholder: (i) => `$${i}`,
+    createTable: (table) => `create table ${table} (id integer primary key, name varchar(100))`,
+    generateRows: (count) => `select n::int4 as n from generate_series(1, ${count}) as n`,
+    typesQuery: "select 9007199254740993::int8 as big, null as missing, true as yes, '\\x00ff10'::bytea as bytes",
+    booleanTrue: true,
+    slowQuery: "select pg_sleep(30)",
+  },
+});
+
+describe("postgresql specifics", () => {
+  const db = createManagedConnector(createPostgresConnector(profileOf(server), { log: silentLogger }), { profile: "pg", log: silentLogger });
+  const ctx = () => createCallContext({ timeoutMs: 30_000 });
+  const all = async (sql: string, params?: Row[string][]) => {
+    const result = await db.query({ sql, params }, ctx());
+    const rows: Row[] = [];
+    for await (const batch of result.rows) rows.push(...batch);
+    return { columns: result.columns, rows };
+  };
+  beforeAll(async () => {
+    await db.execute({ sql: "create type mood as enum ('ok', 'sad')" }, ctx());
+    await db.execute({ sql: `create procedure add_one(inout n int4, out label text) language plpgsql as $$
+      begin n := n + 1; label := 'was ' || (n - 1); end $$` }, ctx());
+    await db.execute({ sql: "create function twice(x int4) returns table (v int4) language sql as $$ select x union all select x * 2 $$" }, ctx());
+  });
+  afterAll(() => db.close());
+
+  test("maps numbers, dates, JSON, arrays and names each column's type", async () => {
+    const { columns, rows } = await all(`select 123456789012345678901234.5::numeric as dec, 1.5::float8 as f, 'NaN'::float8 as nan,
+      '2024-01-31 12:34:56.123456+02'::timestamptz as tz, '2024-01-31 12:34:56'::timestamp as ts, '2024-01-31'::date as d,
+      '1 day 2 hours'::interval as iv, '{"a": [1, null]}'::jsonb as j, array[1, 2, null]::int4[] as arr,
+      array['2024-01-31 00:00:00+00']::timestamptz[] as tzs, 'ok'::mood as m, gen_random_uuid() is not null as b`);
+    expect(rows[0]).toEqual({
+      dec: "123456789012345678901234.5", f: 1.5, nan: "NaN", tz: "2024-01-31T10:34:56.123456+00:00", ts: "2024-01-31T12:34:56",
+      d: "2024-01-31", iv: "P1DT2H", j: { a: [1, null] }, arr: [1, 2, null], tzs: ["2024-01-31T00:00:00+00:00"], m: "ok", b: true,
+    });
+    expect(columns.map((c) => c.type)).toEqual(["numeric", "float8", "float8", "timestamptz", "timestamp", "date", "interval",
+      "jsonb", "_int4", "_timestamptz", "mood", "bool"]);
+  });
+
+  test("binds arrays and JSON objects as parameters", async () => {
+    const { rows } = await all("select $1::jsonb -> 'k' as k, 3 = any($2::int4[]) as has", [{ k: "v" }, [1, 3]]);
+    expect(rows).toEqual([{ k: "v", has: true }]);
+  });
+
+  test("calls a procedure with INOUT and OUT parameters", async () => {
+    const result = await db.call!({ procedure: "add_one", params: { n: 41, label: { out: true, type: "text" } } }, ctx());
+    expect(result).toEqual({ outputs: { n: 42, label: "was 41" }, resultSets: [] });
+  });
+
+  test("calls a set-returning function and returns its rows", async () => {
+    const result = await db.call!({ procedure: "public.twice", params: { x: 4 } }, ctx());
+    expect(result.resultSets).toEqual([{ columns: [{ name: "v", type: "int4" }], rows: [{ v: 4 }, { v: 8 }] }]);
+  });
+
+  test("keeps parameter values out of error messages and attaches the SQL invisibly", async () => {
+    const error = await db.execute({ sql: "select $1::int4", params: ["secret-value-123"] }, ctx()).catch((e) => e);
+    expect(error.code).toBe("QUERY_FAILED");
+    expect(error.message).not.toContain("secret-value-123");
+    expect(error.sql).toBe("select $1::int4");
+    expect(Object.keys(error)).not.toContain("sql");
+  });
+});
