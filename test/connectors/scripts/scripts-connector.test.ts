@@ -1,0 +1,137 @@
+/** @module The scripts connector with real processes: literal arguments, validation, process-tree kill, output caps, limits. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ScriptsProfile } from "../../../src/config/types.ts";
+import { createCallContext } from "../../../src/connectors/context.ts";
+import { ConnectorError } from "../../../src/connectors/errors.ts";
+import { ProcessScriptsConnector } from "../../../src/connectors/scripts/scripts-connector.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "outpost-scripts-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ctx = () => createCallContext({ timeoutMs: 30_000 });
+
+const profile: ScriptsProfile = {
+  timeout: 30,
+  commands: {
+    echo: { argv: ["printf", "%s", "{text}"], params: { text: { type: "string" } } },
+    flag: { argv: ["printf", "%s|", "--name={who}", "{verbose}"], params: { who: { type: "string", default: "world" }, verbose: { type: "boolean", required: false } } },
+    typed: {
+      argv: ["printf", "%s,", "{id}", "{ratio}", "{mode}", "{code}"],
+      params: {
+        id: { type: "integer" },
+        ratio: { type: "number" },
+        mode: { type: "enum", values: ["fast", "safe"] },
+        code: { type: "string", pattern: "[A-Z]{3}", required: false },
+      },
+    },
+    tree: {
+      argv: ["sh", "-c", 'sleep 60 & echo $! > "$1"; echo started; wait', "sh", "{pidfile}"],
+      params: { pidfile: { type: "string" } },
+      timeout: 1,
+    },
+    loud: { argv: ["head", "-c", "3000000", "/dev/zero"] },
+    fail: { argv: ["sh", "-c", "echo oops >&2; exit 3"] },
+    missing: { argv: ["/no/such/program"] },
+  },
+  max_output: 1000,
+};
+
+async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConnectorError);
+    return error as ConnectorError;
+  }
+  throw new Error("expected a failure");
+}
+
+/** Alive and not a zombie (a container's PID 1 may never reap it). */
+function isAlive(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}/stat`)) return false;
+  const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+  return state !== "Z" && state !== "X";
+}
+
+describe("scripts", () => {
+  const scripts = new ProcessScriptsConnector({ profile });
+
+  test("shell metacharacters in a parameter arrive literally as one argument", async () => {
+    const nasty = "; rm -rf / $(id) `x` | & > < && echo pwned \n 'quoted' \"double\" *";
+    const result = await scripts.run("echo", { text: nasty }, ctx());
+    expect(result).toEqual({ exitCode: 0, stdout: nasty, stderr: "", truncated: false });
+  });
+
+  test("placeholders inside text, defaults, and absent optional elements", async () => {
+    expect((await scripts.run("flag", {}, ctx())).stdout).toBe("--name=world|");
+    expect((await scripts.run("flag", { who: "a b", verbose: true }, ctx())).stdout).toBe("--name=a b|true|");
+  });
+
+  test("typed parameters are checked before anything runs", async () => {
+    expect((await scripts.run("typed", { id: 42, ratio: "1.5", mode: "safe", code: "ABC" }, ctx())).stdout).toBe("42,1.5,safe,ABC,");
+    const bad = [
+      { id: "12a", ratio: 1, mode: "fast" },
+      { id: 1.5, ratio: 1, mode: "fast" },
+      { id: 1, ratio: "many", mode: "fast" },
+      { id: 1, ratio: 1, mode: "reckless" },
+      { id: 1, ratio: 1, mode: "fast", code: "ABCD" },
+      { id: 1, ratio: 1, mode: "fast", code: "AB; C" },
+      { id: 1, ratio: 1 },
+      { id: 1, ratio: 1, mode: "fast", extra: "x" },
+    ];
+    for (const params of bad) expect({ params, code: (await failure(scripts.run("typed", params, ctx()))).code }).toEqual({ params, code: "BAD_REQUEST" });
+    expect((await failure(scripts.run("flag", { verbose: "yes" }, ctx()))).code).toBe("BAD_REQUEST");
+    expect((await failure(scripts.run("not-listed", {}, ctx()))).code).toBe("NOT_FOUND");
+    expect((await failure(scripts.run("toString", {}, ctx()))).code).toBe("NOT_FOUND");
+  });
+
+  test("a timeout kills the whole process tree", async () => {
+    const pidfile = join(dir, "grandchild.pid");
+    const error = await failure(scripts.run("tree", { pidfile }, ctx()));
+    expect(error.code).toBe("TIMEOUT");
+    const grandchild = Number(readFileSync(pidfile, "utf8").trim());
+    expect(grandchild).toBeGreaterThan(0);
+    for (let i = 0; i < 50 && isAlive(grandchild); i++) await Bun.sleep(20);
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  test("a cancel kills the tree too", async () => {
+    const pidfile = join(dir, "cancelled.pid");
+    const caller = new AbortController();
+    const call = createCallContext({ signal: caller.signal, timeoutMs: 30_000 });
+    const running = scripts.run("tree", { pidfile }, call);
+    while (!existsSync(pidfile) || readFileSync(pidfile, "utf8").trim() === "") await Bun.sleep(10);
+    caller.abort();
+    expect((await failure(running)).code).toBe("CANCELLED");
+    const grandchild = Number(readFileSync(pidfile, "utf8").trim());
+    for (let i = 0; i < 50 && isAlive(grandchild); i++) await Bun.sleep(20);
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  test("output past max_output is cut and flagged, and the child is not blocked", async () => {
+    const result = await scripts.run("loud", {}, ctx());
+    expect([result.exitCode, result.stdout.length, result.truncated]).toEqual([0, 1000, true]);
+  });
+
+  test("exit codes and stderr come back; a missing program is NOT_FOUND", async () => {
+    expect(await scripts.run("fail", {}, ctx())).toEqual({ exitCode: 3, stdout: "", stderr: "oops\n", truncated: false });
+    expect((await failure(scripts.run("missing", {}, ctx()))).code).toBe("NOT_FOUND");
+  });
+
+  test("the concurrency limit refuses calls beyond its queue with UNAVAILABLE", async () => {
+    const one = new ProcessScriptsConnector({ profile: { ...profile, concurrency_limit: 1 }, queueSize: 0 });
+    const caller = new AbortController();
+    const running = one.run("tree", { pidfile: join(dir, "limit.pid") }, createCallContext({ signal: caller.signal }));
+    const refused = await failure(one.run("echo", { text: "x" }, ctx()));
+    expect([refused.code, refused.retryable]).toEqual(["UNAVAILABLE", true]);
+    caller.abort();
+    await failure(running);
+    expect((await one.run("echo", { text: "after" }, ctx())).stdout).toBe("after");
+  });
+
+  test("a profile whose argv names an undeclared placeholder is refused at load", () => {
+    expect(() => new ProcessScriptsConnector({ profile: { commands: { x: { argv: ["echo", "{nope}"] } } } })).toThrow(ConnectorError);
+  });
+});
