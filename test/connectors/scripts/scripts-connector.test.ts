@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptsProfile } from "../../../src/config/types.ts";
+import type { JsonValue } from "../../../src/connectors/connector.ts";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { ProcessScriptsConnector } from "../../../src/connectors/scripts/scripts-connector.ts";
@@ -71,7 +72,7 @@ describe("scripts", () => {
 
   test("typed parameters are checked before anything runs", async () => {
     expect((await scripts.run("typed", { id: 42, ratio: "1.5", mode: "safe", code: "ABC" }, ctx())).stdout).toBe("42,1.5,safe,ABC,");
-    const bad = [
+    const bad: Record<string, JsonValue>[] = [
       { id: "12a", ratio: 1, mode: "fast" },
       { id: 1.5, ratio: 1, mode: "fast" },
       { id: 1, ratio: "many", mode: "fast" },
