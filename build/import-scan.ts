@@ -24,7 +24,9 @@ const FROM_PATTERN = /\b(?:import|export)\b[^'";]*?\bfrom\s*(['"])([^'"\n]+)\1/g
 const IMPORT_TYPE_PATTERN = /\bimport\(\s*(['"])([^'"\n]+)\1\s*\)/g;
 
 /** Every import of `code`, runtime ones first; a specifier appears once per kind. */
-export function scanImports(code: string): ImportRef[] {
+export function scanImports(source: string): ImportRef[] {
+  // The transpiler rejects a shebang line (src/cli/main.ts has one); blank it, keeping lines.
+  const code = source.replace(/^#!.*/, "");
   const uncommented = stripComments(code);
   const lines = uncommented.split("\n");
   const refs: ImportRef[] = [];

@@ -31,6 +31,8 @@ export interface CheckOptions {
 interface SourceFile {
   readonly path: string;
   readonly imports: readonly ImportRef[];
+  /** Set when the transpiler could not read the file. */
+  readonly parseError?: string;
 }
 
 /** Checks every `.ts` file under `<root>/src`; an empty list means the tree is clean. */
@@ -43,6 +45,7 @@ export async function checkLayers(options: CheckOptions): Promise<Violation[]> {
     const path = rel(file.path);
     const where = misplaced(path);
     if (where) violations.push({ file: path, line: 1, message: where });
+    if (file.parseError) violations.push({ file: path, line: 1, message: `does not parse: ${file.parseError}` });
     for (const ref of file.imports) {
       const message = ruleBreak(path, ref);
       if (message) violations.push({ file: path, line: ref.line, message });
@@ -63,7 +66,12 @@ async function readSources(srcDir: string): Promise<Map<string, SourceFile>> {
   for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
     const path = join(entry.parentPath, entry.name);
-    files.set(path, { path, imports: scanImports(await readFile(path, "utf8")) });
+    try {
+      files.set(path, { path, imports: scanImports(await readFile(path, "utf8")) });
+    } catch (error) {
+      const first = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+      files.set(path, { path, imports: [], parseError: first });
+    }
   }
   return files;
 }

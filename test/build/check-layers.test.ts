@@ -31,7 +31,7 @@ const CLEAN = {
   "src/log/logger.ts": "export const log = () => {};\n",
   "src/tunnel/session.ts": '/** uses ../gateway/x.ts only in this comment */\nimport { A } from "../protocol/frame.ts";\nexport const s = A;\n',
   "src/gateway/server.ts": 'import { s } from "../tunnel/session.ts";\nimport { log } from "../log/logger.ts";\nexport const g = [s, log];\n',
-  "src/cli/main.ts": 'import { g } from "../gateway/server.ts";\nconst pg = await import("../connectors/postgres/pg.ts");\nconsole.log(g, pg);\n',
+  "src/cli/main.ts": '#!/usr/bin/env bun\nimport { g } from "../gateway/server.ts";\nconst pg = await import("../connectors/postgres/pg.ts");\nconsole.log(g, pg);\n',
   "src/connectors/postgres/pg.ts": 'import postgres from "postgres";\nexport default postgres;\n',
 };
 
@@ -75,6 +75,12 @@ describe("checkLayers", () => {
       "src/log/v.ts:2 imports build/b.ts: src/ may not import code from outside src/",
       'src/misc/m.ts:1 is in unknown room "misc": add the room to build/layers.ts and docs/architecture.md',
     ]);
+  });
+
+  test("a file the transpiler cannot read is reported, not skipped", async () => {
+    const found = await lines({ ...CLEAN, "src/log/broken.ts": "export const = ;\n" });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toStartWith("src/log/broken.ts:1 does not parse: ");
   });
 
   test("database drivers are imported statically only inside a backend folder", async () => {
