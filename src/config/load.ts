@@ -41,7 +41,7 @@ export interface LoadOptions {
 /** Loads and checks a config file. Throws `ConfigError` listing every error found. */
 export async function loadConfig(path: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const full = resolve(path);
-  const file = path; // shown as the user wrote it
+  const file = path.replace(/^\.\//, ""); // shown as the user wrote it
   const env = options.env ?? process.env;
   const text = readConfigText(full, file);
   const lines = new LineCounter();

@@ -59,6 +59,13 @@ function describe(error: ErrorObject, data: unknown): SchemaProblem | undefined 
       return { path: [...path, String(params.missingProperty)], atKey: false, message: "is required", severity: "error" };
     case "enum":
       return { path, atKey: false, message: `must be one of ${(params.allowedValues as unknown[]).join(", ")}`, severity: "error" };
+    case "minItems":
+    case "minLength":
+      if (params.limit === 1) return { path, atKey: false, message: "must not be empty", severity: "error" };
+      break;
+    case "pattern":
+      if (error.propertyName === undefined) return { path, atKey: false, message: `must match ${String(params.pattern)}`, severity: "error" };
+      break;
     case "type":
       return { path, atKey: false, message: `must be ${article(String(params.type))}`, severity: "error" };
   }

@@ -24,7 +24,7 @@ export const configValidateCommand = cmd<GlobalOptions, GlobalOptions>({
         return names.length > 0 ? [`${kind}: ${names.join(", ")}`] : [];
       });
       const warnings = loaded.warnings.length > 0 ? ` (${loaded.warnings.length} warning(s))` : "";
-      process.stdout.write(`${args.config} is valid${warnings}; ${kinds.length > 0 ? kinds.join("; ") : "no profiles"}\n`);
+      process.stdout.write(`${args.config.replace(/^\.\//, "")} is valid${warnings}; ${kinds.length > 0 ? kinds.join("; ") : "no profiles"}\n`);
     } catch (error) {
       if (isConfigError(error)) for (const issue of error.issues.filter((i) => i.severity === "warning")) warn(formatIssue(issue));
       throw error;
