@@ -54,8 +54,7 @@ describe("managed connector", () => {
 
   test("a failed init is retried by the next call, and its error is mapped", async () => {
     let attempts = 0;
-    const managed = createManagedConnector(
-      {
+    const flaky: DatabaseConnector = {
         kind: "database",
         async init() {
           if (++attempts === 1) throw new Error("connect ECONNREFUSED password=hunter2");
@@ -70,9 +69,8 @@ describe("managed connector", () => {
         async batch() {
           return { rowsAffected: 0 };
         },
-      } satisfies DatabaseConnector,
-      { profile: "db", log: silentLogger },
-    );
+    };
+    const managed = createManagedConnector(flaky, { profile: "db", log: silentLogger });
     const first = await failure(managed.execute({ sql: "x" }, ctx()));
     expect(first.code).toBe("INTERNAL");
     expect(first.message).not.toContain("hunter2");
