@@ -55,20 +55,20 @@ describe("managed connector", () => {
   test("a failed init is retried by the next call, and its error is mapped", async () => {
     let attempts = 0;
     const flaky: DatabaseConnector = {
-        kind: "database",
-        async init() {
-          if (++attempts === 1) throw new Error("connect ECONNREFUSED password=hunter2");
-        },
-        async close() {},
-        async query() {
-          return { columns: [], rows: (async function* () {})() };
-        },
-        async execute() {
-          return { rowsAffected: 7 };
-        },
-        async batch() {
-          return { rowsAffected: 0 };
-        },
+      kind: "database",
+      async init() {
+        if (++attempts === 1) throw new Error("connect ECONNREFUSED password=hunter2");
+      },
+      async close() {},
+      async query() {
+        return { columns: [], rows: (async function* () {})() };
+      },
+      async execute() {
+        return { rowsAffected: 7 };
+      },
+      async batch() {
+        return { rowsAffected: 0 };
+      },
     };
     const managed = createManagedConnector(flaky, { profile: "db", log: silentLogger });
     const first = await failure(managed.execute({ sql: "x" }, ctx()));
