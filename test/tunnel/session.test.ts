@@ -6,9 +6,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_FRAME, GoAwayCode, ResetCode, type OpenHeader } from "../../src/protocol/index.ts";
 import { attachSession } from "../../src/tunnel/attach.ts";
 import { TunnelError } from "../../src/tunnel/errors.ts";
-import type { Session, SessionOptions } from "../../src/tunnel/session.ts";
+import { DEFAULT_KEEPALIVE, type Session, type SessionOptions } from "../../src/tunnel/session.ts";
 import type { Stream } from "../../src/tunnel/stream.ts";
 import { LINKS, type LinkPair } from "./support/links.ts";
+import { ManualClock } from "./support/manual-clock.ts";
 
 const header = (n = 0): OpenHeader => ({ op: "echo", profile: "test", args: { n }, requestId: `r-${n}`, deadline: Date.now() + 60_000 });
 
@@ -181,24 +182,34 @@ for (const link of LINKS) {
     });
 
     test("keepalive keeps a healthy idle link open", async () => {
-      const keepalive = { intervalMs: 20, timeoutMs: 100 };
-      const { gateway, agent } = await connect({ keepalive }, { keepalive });
-      await Bun.sleep(300);
+      const clock = new ManualClock();
+      const { gateway, agent } = await connect({ keepalive: DEFAULT_KEEPALIVE, clock }, { keepalive: DEFAULT_KEEPALIVE, clock });
+      for (let elapsed = 0; elapsed < 30_000; elapsed += 500) {
+        clock.advance(500);
+        // Each side hears from the other once per step, however slow the machine is in real time.
+        await Promise.all([gateway.ping(), agent.ping()]);
+      }
       expect(gateway.closed || agent.closed).toBe(false);
     });
   });
 }
 
 describe("keepalive over a black-holed link", () => {
-  test("both sides detect the dead link", async () => {
+  test("both sides detect the dead link within 5 s (default settings, virtual time)", async () => {
     const pair = await LINKS[0]!.create();
+    const clock = new ManualClock();
     const errors: Array<TunnelError | undefined> = [];
-    const keepalive = { intervalMs: 20, timeoutMs: 60 };
-    const gateway = attachSession(pair.gateway, { role: "gateway", keepalive, onClose: (e) => errors.push(e) });
-    const agent = attachSession(pair.agent, { role: "agent", keepalive, onClose: (e) => errors.push(e) });
+    const options = { keepalive: DEFAULT_KEEPALIVE, clock, onClose: (e?: TunnelError) => errors.push(e) };
+    const gateway = attachSession(pair.gateway, { role: "gateway", ...options });
+    const agent = attachSession(pair.agent, { role: "agent", ...options });
     const stream = gateway.open(header());
+    await Bun.sleep(2);
     pair.blackhole!();
-    await until(() => gateway.closed && agent.closed, "both sides to give up", 5_000);
+    for (let elapsed = 0; elapsed < 5_000 && !(gateway.closed && agent.closed); elapsed += 100) {
+      clock.advance(100);
+      await Bun.sleep(1);
+    }
+    expect(gateway.closed && agent.closed).toBe(true);
     expect(errors.map((e) => e?.code)).toEqual(["LINK_DEAD", "LINK_DEAD"]);
     expect((stream.signal.reason as TunnelError).code).toBe("LINK_DEAD");
   });

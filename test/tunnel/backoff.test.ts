@@ -1,0 +1,50 @@
+import { expect, test } from "bun:test";
+import { Backoff } from "../../src/tunnel/backoff.ts";
+
+function fixed(value: number) {
+  return () => value;
+}
+
+test("full jitter: delays lie between 0 and the exponential ceiling", () => {
+  const high = new Backoff({ baseMs: 500, capMs: 30_000, random: fixed(0.999999) });
+  const ceilings = [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000];
+  for (const ceiling of ceilings) {
+    const delay = high.next();
+    expect(delay).toBeLessThan(ceiling);
+    expect(delay).toBeGreaterThanOrEqual(ceiling - 1);
+  }
+  const low = new Backoff({ random: fixed(0) });
+  for (let i = 0; i < 10; i++) expect(low.next()).toBe(0);
+});
+
+test("the cap holds however many attempts fail", () => {
+  const backoff = new Backoff({ random: fixed(0.999999) });
+  for (let i = 0; i < 200; i++) expect(backoff.next()).toBeLessThan(30_000);
+});
+
+test("the attempt count resets only after the grace period", () => {
+  let now = 0;
+  const backoff = new Backoff({ graceMs: 10_000, random: fixed(0.5), now: () => now });
+  for (let i = 0; i < 5; i++) backoff.next();
+  expect(backoff.attempts).toBe(5);
+
+  backoff.markConnected();
+  now += 9_999;
+  backoff.markDisconnected();
+  expect(backoff.attempts).toBe(5); // dropped too soon: keep backing off
+
+  backoff.markConnected();
+  now += 10_000;
+  backoff.markDisconnected();
+  expect(backoff.attempts).toBe(0);
+  expect(backoff.next()).toBe(250);
+});
+
+test("a go-away earns one immediate retry without counting an attempt", () => {
+  const backoff = new Backoff({ random: fixed(0.5) });
+  backoff.next();
+  backoff.retryImmediately();
+  expect(backoff.next()).toBe(0);
+  expect(backoff.attempts).toBe(1);
+  expect(backoff.next()).toBe(500);
+});
