@@ -37,6 +37,11 @@ describe("FileSink rotation", () => {
     const total = rotated.reduce((sum, f) => sum + statSync(join(d, f)).size, 0);
     expect(total).toBeLessThanOrEqual(0.025 * MB);
     expect(rotated.length).toBe(2); // ~10 KB each under a 25 KB cap
+    // The survivors are the newest: the last one ends right where the live file starts.
+    const newest = readFileSync(join(d, rotated.sort()[1]!), "utf8").trim().split("\n");
+    const live = readFileSync(join(d, "a.log"), "utf8").trim().split("\n");
+    expect(Number(live[0]!.slice(0, 6))).toBe(Number(newest.at(-1)!.slice(0, 6)) + 1);
+    expect(live.at(-1)!.slice(0, 6)).toBe("000999");
   });
 
   test("rotates when the UTC day changes, also across a restart", () => {
