@@ -3,7 +3,9 @@
  * WebSocket), in the manner of yamux's session tests.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_FRAME, GoAwayCode, ResetCode, type OpenHeader } from "../../src/protocol/index.ts";
+import {
+  DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_FRAME, GoAwayCode, ResetCode, dataFrame, type OpenHeader,
+} from "../../src/protocol/index.ts";
 import { attachSession } from "../../src/tunnel/attach.ts";
 import { TunnelError } from "../../src/tunnel/errors.ts";
 import { DEFAULT_KEEPALIVE, type Session, type SessionOptions } from "../../src/tunnel/session.ts";
@@ -117,6 +119,25 @@ for (const link of LINKS) {
       expect(readAll(second.readable)).rejects.toBeInstanceOf(TunnelError);
       await second.closed;
       await until(() => gateway.activeStreams === 0, "no active streams");
+    });
+
+    test("cancelling the readable resets the stream for the peer", async () => {
+      const opened: Stream[] = [];
+      const { gateway } = await connect({}, { onStream: (s) => opened.push(s) });
+      const stream = gateway.open(header());
+      await until(() => opened.length === 1, "the stream");
+      await stream.readable.cancel();
+      expect((stream.signal.reason as TunnelError).code).toBe("CANCELLED");
+      await until(() => opened[0]!.signal.aborted, "the agent's signal");
+      expect((opened[0]!.signal.reason as TunnelError).code).toBe("CANCELLED");
+    });
+
+    test("frames for a stream that was never opened are a protocol error", async () => {
+      let gatewayError: TunnelError | undefined;
+      const { pair: link } = await connect({ onClose: (error) => (gatewayError = error) });
+      link.agent.transport.send(dataFrame(99, new Uint8Array([1])));
+      await until(() => gatewayError !== undefined, "the gateway to close");
+      expect(gatewayError!.code).toBe("PROTOCOL_ERROR");
     });
 
     test("reply heads: head first, body after", async () => {
