@@ -12,7 +12,7 @@ export const createToken: Handler = async (request, ctx) => {
   requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
   const body = await readJsonObject(request);
   const { token, secret } = await ctx.service.createToken({ name: body.name, groups: body.groups, admin: body.admin });
-  ctx.log.info("API token created", { requestId: ctx.requestId, tokenName: token.name, admin: token.admin });
+  ctx.log.info("API token created", { requestId: ctx.requestId, name: token.name, admin: token.admin });
   return jsonResponse({ token: tokenView(token), secret }, 201);
 };
 
@@ -24,6 +24,6 @@ export const listTokens: Handler = async (request, ctx) => {
 export const revokeToken: Handler = async (request, ctx) => {
   requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
   const token = await ctx.service.revokeToken(ctx.params.token!);
-  ctx.log.info("API token revoked", { requestId: ctx.requestId, tokenName: token.name });
+  ctx.log.info("API token revoked", { requestId: ctx.requestId, name: token.name });
   return jsonResponse({ token: tokenView(token) });
 };

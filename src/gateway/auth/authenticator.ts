@@ -84,7 +84,7 @@ export class Authenticator {
 
   #fail(remoteIp: string, reason: string, message: string, counts = true, tokenName?: string): GatewayError {
     // A request without any header is a client that forgot, not a guess; it is not counted.
-    if (counts) this.recordFailure(remoteIp, reason, { tokenName });
+    if (counts) this.recordFailure(remoteIp, reason, { name: tokenName });
     return new GatewayError("UNAUTHENTICATED", message);
   }
 }

@@ -80,6 +80,7 @@ describe("Authenticator", () => {
     await failure(auth.authenticate(request(`Bearer ${guess}`), "10.9.9.9"));
     expect(lines).toHaveLength(2);
     expect(lines.join("\n")).toContain("10.9.9.9");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "authentication failed", reason: "revoked", name: "ci" });
     expect(lines.join("\n")).not.toContain(secret.slice(4));
     expect(lines.join("\n")).not.toContain("BBBBBBBB");
   });
