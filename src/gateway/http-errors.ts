@@ -26,8 +26,6 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   TIMEOUT: 504,
 };
 
-export type GatewayErrorCode = keyof typeof STATUS_BY_CODE & string;
-
 const RETRYABLE_BY_DEFAULT = new Set(["RATE_LIMITED", "UNAVAILABLE", "TIMEOUT"]);
 
 export interface GatewayErrorOptions {
