@@ -65,7 +65,7 @@ export async function startMariaDb(options: { tls?: boolean } = {}): Promise<Tes
   const args = [
     "--no-defaults", `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, "--bind-address=127.0.0.1", "--user=root",
     `--pid-file=${join(dir, "mysqld.pid")}`, `--log-error=${join(dir, "error.log")}`, "--skip-name-resolve",
-    "--innodb-flush-log-at-trx-commit=0", "--innodb-buffer-pool-size=32M", "--skip-log-bin", "--max-connections=100",
+    "--innodb-flush-log-at-trx-commit=0", "--innodb-buffer-pool-size=32M", "--skip-log-bin", "--max-connections=100", "--max-recursive-iterations=1000000",
   ];
   let caPem = "";
   let caPath = "";

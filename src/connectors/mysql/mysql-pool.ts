@@ -1,0 +1,97 @@
+/**
+ * @module
+ * The mysql2 pool for one profile, and the two things it does beside pooling: every new
+ * connection gets its session set up before its first statement (UTC, and
+ * `SET SESSION TRANSACTION READ ONLY` for `readonly` profiles — a failure there discards
+ * the connection, so a write can never run on a session that missed it), and a running
+ * statement can be stopped with `KILL QUERY <thread id>` sent on a separate connection.
+ * mysql2 drops connections that break, so the pool heals after a server restart.
+ */
+import mysql from "mysql2";
+import type { DatabaseProfile, SslSettings } from "../../config/types.ts";
+import { readPem } from "../postgres/postgres-pool.ts";
+
+export type MysqlPool = mysql.Pool;
+export type MysqlConnection = mysql.PoolConnection;
+
+/** Driver options shared by the pool and the one-off connection that sends KILL QUERY. */
+function connectionOptions(profile: DatabaseProfile): mysql.ConnectionOptions {
+  return {
+    host: profile.host ?? "localhost",
+    port: profile.port ?? 3306,
+    database: profile.database,
+    user: profile.username,
+    password: profile.password,
+    connectTimeout: (profile.connect_timeout ?? 10) * 1000,
+    ssl: mysqlSsl(profile.ssl),
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    decimalNumbers: false,
+    rowsAsArray: true,
+    multipleStatements: false,
+    timezone: "Z",
+    ...(profile.options as mysql.ConnectionOptions | undefined),
+  };
+}
+
+/** Creates the pool (size defaults to `10`, idle timeout to `300` s); connections open on demand. */
+export function createMysqlPool(profile: DatabaseProfile): MysqlPool {
+  const size = profile.pool?.size ?? 10;
+  return mysql.createPool({
+    ...connectionOptions(profile),
+    connectionLimit: size,
+    maxIdle: size,
+    idleTimeout: (profile.pool?.idle_timeout ?? 300) * 1000,
+    waitForConnections: true,
+    queueLimit: 0,
+  });
+}
+
+const prepared = new WeakSet<object>();
+
+/** Takes a connection from the pool with its session set up (see the module comment). */
+export async function acquire(pool: MysqlPool, profile: DatabaseProfile): Promise<MysqlConnection> {
+  const connection = await new Promise<MysqlConnection>((resolve, reject) =>
+    pool.getConnection((error, conn) => (error ? reject(error) : resolve(conn))),
+  );
+  if (prepared.has(connection.connection ?? connection)) return connection;
+  try {
+    await run(connection, "SET time_zone = '+00:00'");
+    if (profile.readonly) await run(connection, "SET SESSION TRANSACTION READ ONLY");
+    prepared.add(connection.connection ?? connection);
+    return connection;
+  } catch (error) {
+    connection.destroy();
+    throw error;
+  }
+}
+
+/** Runs a statement without parameters (session setup, transaction control). */
+export function run(connection: mysql.Connection | MysqlConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => connection.query(sql, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Stops whatever thread `threadId` is running, from a connection of its own (the busy one cannot take commands). */
+export async function killQuery(profile: DatabaseProfile, threadId: number): Promise<void> {
+  const killer = mysql.createConnection(connectionOptions(profile));
+  try {
+    await run(killer, `KILL QUERY ${Math.trunc(threadId)}`);
+  } finally {
+    killer.destroy();
+  }
+}
+
+/** TLS options for a mode, as for PostgreSQL. Defaults to `disable`. */
+export function mysqlSsl(ssl: SslSettings | undefined): mysql.SslOptions | undefined {
+  const mode = ssl?.mode ?? "disable";
+  if (mode === "disable") return undefined;
+  const files: mysql.SslOptions = {
+    ca: ssl?.ca ? readPem(ssl.ca, "ca") : undefined,
+    cert: ssl?.cert ? readPem(ssl.cert, "cert") : undefined,
+    key: ssl?.key ? readPem(ssl.key, "key") : undefined,
+  };
+  if (mode === "require") return { ...files, rejectUnauthorized: false };
+  if (mode === "verify-ca") return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined } as mysql.SslOptions;
+  return { ...files, rejectUnauthorized: true };
+}
