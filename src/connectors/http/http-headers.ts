@@ -30,8 +30,8 @@ export function requestHeaders(defaults: Record<string, string> | undefined, giv
   const callers = stripHopByHop(given);
   for (const name of new Set(callers.map(([n]) => n.toLowerCase()))) headers.delete(name);
   for (const [name, value] of callers) headers.append(name, value);
-  // The body is re-streamed chunk by chunk; a caller's length may not match what arrives.
-  headers.delete("content-length");
+  // A caller's Content-Length is kept (Bun then sends the stream unchunked, which some
+  // servers require); without one the body goes chunked.
   return headers;
 }
 

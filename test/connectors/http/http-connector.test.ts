@@ -182,8 +182,9 @@ describe("http: forwarding", () => {
     const counted = await http.forward({ method: "POST", path: "count", headers: [["content-type", "application/octet-stream"]], body: upload }, ctx());
     expect(await new Response(counted.body).json()).toEqual({ bytes: 80 * 64 * 1024 });
 
-    const echoed = await http.forward({ method: "PUT", path: "echo", headers: [], body: new Response("round trip").body }, ctx());
+    const echoed = await http.forward({ method: "PUT", path: "echo", headers: [["content-length", "10"]], body: new Response("round trip").body }, ctx());
     expect([echoed.status, await new Response(echoed.body).text()]).toEqual([201, "round trip"]);
+    expect(seen.at(-1)!.headers["content-length"]).toBe("10");
 
     const big = await http.forward({ method: "GET", path: "big", headers: [], body: null }, ctx());
     let chunks = 0;
