@@ -9,9 +9,10 @@ import { UsageError } from "./errors.ts";
 export function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) throw new UsageError("stdin is not a terminal; pipe the secret in with --stdin");
-  process.stderr.write(prompt);
+  // Echo goes off before the prompt shows, so nothing typed after the prompt can appear.
   stdin.setRawMode(true);
   stdin.resume();
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let text = "";
     const finish = (error?: Error) => {
