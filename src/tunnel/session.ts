@@ -133,7 +133,7 @@ export class Session {
       if (error instanceof ProtocolError) return this.#violation(error);
       this.#log.warn("tunnel session failed on a frame", { error });
       this.#sendGoAway(GoAwayCode.INTERNAL, "internal error");
-      this.close(new TunnelError("PROTOCOL_ERROR", "internal error while handling a frame", { cause: error }));
+      this.close(new TunnelError("SESSION_CLOSED", "internal error while handling a frame", { cause: error }));
     }
   }
 
