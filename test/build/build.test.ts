@@ -51,6 +51,8 @@ async function cpuOf(path: string, format: BuildTarget["format"]): Promise<strin
     expect(head.getUint16(0)).toBe(0x4d5a); // MZ
     const pe = head.getUint32(0x3c, true);
     expect(head.getUint32(pe)).toBe(0x50450000); // PE\0\0
+    // Optional header (after the 24-byte COFF header), Subsystem at +68: 3 is a console program.
+    expect(head.getUint16(pe + 24 + 68, true)).toBe(3);
     Object.assign(machines, { 0x8664: "x64", 0xaa64: "arm64" });
     return machines[head.getUint16(pe + 4, true)] ?? "unknown";
   }
