@@ -24,6 +24,16 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INTERNAL: 500,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
+  // Codes an agent's connector reports (src/connectors/errors.ts), and the gateway's own
+  // for failures on the agent's side of the tunnel.
+  QUERY_FAILED: 400,
+  FORBIDDEN_PATH: 403,
+  READ_ONLY: 403,
+  CANCELLED: 499,
+  AUTH_FAILED: 502,
+  UNREACHABLE: 502,
+  AGENT_ERROR: 502,
+  AGENT_UNAVAILABLE: 502,
 };
 
 const RETRYABLE_BY_DEFAULT = new Set(["RATE_LIMITED", "UNAVAILABLE", "TIMEOUT"]);

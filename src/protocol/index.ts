@@ -4,3 +4,4 @@ export * from "./frame.ts";
 export * from "./codec.ts";
 export * from "./messages.ts";
 export * from "./hello.ts";
+export * from "./operations.ts";

@@ -1,0 +1,140 @@
+/**
+ * @module
+ * The invoke API: authenticate the caller, check the token's group scope, let the router
+ * run the operation on an agent, and stream the agent's reply back as the HTTP answer.
+ * The agent's reply head carries the status and headers (`meta.status`, `meta.headers`);
+ * the body passes through untouched, so nothing here buffers a large answer.
+ */
+import type { Logger } from "../../log/logger.ts";
+import { authorizeGroup, type Authenticator } from "../auth/authenticator.ts";
+import { GatewayError, errorResponse } from "../http-errors.ts";
+import type { GatewayMetrics, Outcome } from "../metrics.ts";
+import { Router } from "../router.ts";
+import type { GatewayStore } from "../store/store.ts";
+import { matchInvokePath, parseInvocation } from "./parse.ts";
+
+export interface InvokeDeps {
+  auth: Authenticator;
+  store: GatewayStore;
+  router: Router;
+  metrics: GatewayMetrics;
+  log: Logger;
+  /** Deadline when the caller names none, ms. Defaults to 300,000. */
+  defaultTimeoutMs?: number;
+  /** Longest deadline a caller may ask for, ms. Defaults to 3,600,000. */
+  maxTimeoutMs?: number;
+}
+
+export interface InvokeContext {
+  requestId: string;
+  remoteIp: string;
+}
+
+/** Answers an invoke request, or `undefined` when the path is not an invoke path. */
+export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps, ctx: InvokeContext): Promise<Response | undefined> {
+  if (!matchInvokePath(url.pathname)) return undefined;
+  const started = performance.now();
+  let group = "-";
+  let op = "-";
+  let counted = false;
+  try {
+    const principal = await deps.auth.authenticate(request, ctx.remoteIp);
+    const invocation = await parseInvocation(request, url);
+    if (!invocation) return undefined;
+    group = invocation.group;
+    op = invocation.op;
+    authorizeGroup(principal, invocation.group);
+    const record = await deps.store.getGroupByName(invocation.group);
+    if (!record) throw new GatewayError("NOT_FOUND", `group "${invocation.group}" does not exist`);
+
+    const timeoutMs = Math.min(invocation.timeoutMs ?? deps.defaultTimeoutMs ?? 300_000, deps.maxTimeoutMs ?? 3_600_000);
+    deps.metrics.started();
+    counted = true;
+    const reply = await deps.router.dispatch({
+      groupId: record.id,
+      groupName: record.name,
+      kind: invocation.kind,
+      profile: invocation.profile,
+      op: invocation.op,
+      args: invocation.args,
+      requestId: ctx.requestId,
+      deadline: Date.now() + timeoutMs,
+      body: invocation.body && countBytes(invocation.body, (n) => deps.metrics.bytes("in", n)),
+      signal: request.signal,
+    });
+    deps.log.debug("request routed", { requestId: ctx.requestId, group, op, agent: reply.agent.agentName, attempts: reply.attempts });
+
+    const headers = new Headers(metaHeaders(reply.meta.headers));
+    headers.set("x-request-id", ctx.requestId);
+    headers.set("x-outpost-agent", reply.agent.agentName);
+    const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
+    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000);
+    const body = watchEnd(countBytes(reply.body, (n) => deps.metrics.bytes("out", n)), finish, request.signal);
+    if (request.method === "HEAD" || status === 204 || status === 304) {
+      void body.cancel();
+      return new Response(null, { status, headers });
+    }
+    return new Response(body, { status, headers });
+  } catch (error) {
+    const response = errorResponse(error, ctx.requestId, deps.log);
+    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000);
+    return response;
+  }
+}
+
+function metaHeaders(value: unknown): [string, string][] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((pair): pair is [string, string] =>
+    Array.isArray(pair) && typeof pair[0] === "string" && typeof pair[1] === "string");
+}
+
+function outcomeOf(status: number): Outcome {
+  if (status === 503) return "unavailable";
+  if (status === 504) return "timeout";
+  if (status === 499) return "cancelled";
+  if (status >= 500) return "agent_error";
+  return "client_error";
+}
+
+function countBytes(body: ReadableStream<Uint8Array>, add: (n: number) => void): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        add(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** Reports the outcome once the body has been fully sent, failed, or the caller left. */
+function watchEnd(body: ReadableStream<Uint8Array>, finish: (outcome: Outcome) => void, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let done = false;
+  const once = (outcome: Outcome) => {
+    if (done) return;
+    done = true;
+    finish(outcome);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await reader.read();
+          if (next.done) {
+            once("ok");
+            controller.close();
+          } else controller.enqueue(next.value);
+        } catch (error) {
+          once(signal.aborted ? "cancelled" : "agent_error");
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        once("cancelled");
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

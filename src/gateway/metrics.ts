@@ -1,0 +1,89 @@
+/**
+ * @module
+ * The gateway's own metrics, served as Prometheus text at `/metrics`: requests by group,
+ * operation and outcome, latency histograms, bytes streamed, requests in flight, and
+ * agents by status (computed at scrape time from the registry, so it cannot drift).
+ */
+
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+interface Histogram {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export type Outcome = "ok" | "client_error" | "agent_error" | "unavailable" | "timeout" | "cancelled";
+
+export class GatewayMetrics {
+  readonly #requests = new Map<string, number>();
+  readonly #latency = new Map<string, Histogram>();
+  readonly #bytes = { in: 0, out: 0 };
+  #inFlight = 0;
+  readonly #agentStatus: () => { group: string; status: string; count: number }[];
+
+  constructor(options: { agentStatus: () => { group: string; status: string; count: number }[] }) {
+    this.#agentStatus = options.agentStatus;
+  }
+
+  started(): void {
+    this.#inFlight++;
+  }
+
+  finished(group: string, op: string, outcome: Outcome, seconds: number): void {
+    this.#inFlight--;
+    const key = labels({ group, op, outcome });
+    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    const latencyKey = labels({ group, op });
+    const histogram = this.#latency.get(latencyKey) ?? { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+    BUCKETS.forEach((bound, index) => {
+      if (seconds <= bound) histogram.counts[index]!++;
+    });
+    histogram.sum += seconds;
+    histogram.count++;
+    this.#latency.set(latencyKey, histogram);
+  }
+
+  bytes(direction: "in" | "out", count: number): void {
+    this.#bytes[direction] += count;
+  }
+
+  /** Requests per outcome for one group, e.g. for the console's rates. */
+  requestsFor(group: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [key, value] of this.#requests) {
+      if (!key.includes(`group="${escape(group)}"`)) continue;
+      const outcome = /outcome="([^"]+)"/.exec(key)?.[1] ?? "unknown";
+      out[outcome] = (out[outcome] ?? 0) + value;
+    }
+    return out;
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    lines.push("# HELP outpost_agents Connected and known agents by group and status.", "# TYPE outpost_agents gauge");
+    for (const { group, status, count } of this.#agentStatus()) lines.push(`outpost_agents{${labels({ group, status })}} ${count}`);
+    lines.push("# HELP outpost_requests_total Invoke requests by group, operation and outcome.", "# TYPE outpost_requests_total counter");
+    for (const [key, value] of this.#requests) lines.push(`outpost_requests_total{${key}} ${value}`);
+    lines.push("# HELP outpost_request_duration_seconds Time to the end of the reply.", "# TYPE outpost_request_duration_seconds histogram");
+    for (const [key, histogram] of this.#latency) {
+      BUCKETS.forEach((bound, index) => lines.push(`outpost_request_duration_seconds_bucket{${key},le="${bound}"} ${histogram.counts[index]}`));
+      lines.push(`outpost_request_duration_seconds_bucket{${key},le="+Inf"} ${histogram.count}`);
+      lines.push(`outpost_request_duration_seconds_sum{${key}} ${histogram.sum}`);
+      lines.push(`outpost_request_duration_seconds_count{${key}} ${histogram.count}`);
+    }
+    lines.push("# HELP outpost_bytes_total Body bytes through the gateway.", "# TYPE outpost_bytes_total counter");
+    lines.push(`outpost_bytes_total{direction="in"} ${this.#bytes.in}`, `outpost_bytes_total{direction="out"} ${this.#bytes.out}`);
+    lines.push("# HELP outpost_requests_in_flight Invoke requests being served.", "# TYPE outpost_requests_in_flight gauge");
+    lines.push(`outpost_requests_in_flight ${this.#inFlight}`);
+    return lines.join("\n") + "\n";
+  }
+}
+
+function labels(values: Record<string, string>): string {
+  return Object.entries(values).map(([name, value]) => `${name}="${escape(value)}"`).join(",");
+}
+
+function escape(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}

@@ -1,0 +1,229 @@
+/**
+ * @module
+ * Every routing decision of the gateway lives here: which agent of a group serves a
+ * request (least outstanding requests among enabled agents that offer the profile), when
+ * a failed attempt is tried again on another agent, and how a group's profile hashes
+ * show configuration drift.
+ *
+ * Retry rule: an attempt that fails because the agent's connection went away (closed,
+ * dead link, going away, refused) is tried once more on another agent when the agent
+ * cannot have run it (refused before start) or when the operation is idempotent and has
+ * no request body. Anything else fails with a retryable error instead of running twice.
+ * To make that rule hold for small answers, the first `prefetchBytes` of an idempotent
+ * reply are read before the answer is committed to the caller.
+ */
+import { ResetCode, isIdempotent, type OperationName, type ProfileKindName, type ReplyHead } from "../protocol/index.ts";
+import { TunnelError, isTunnelError } from "../tunnel/errors.ts";
+import type { Stream } from "../tunnel/stream.ts";
+import { GatewayError } from "./http-errors.ts";
+import type { AgentRegistry, LiveAgent } from "./registry.ts";
+
+export interface RouteRequest {
+  groupId: string;
+  groupName: string;
+  kind: ProfileKindName;
+  profile: string;
+  op: OperationName;
+  args: Record<string, unknown>;
+  requestId: string;
+  /** Epoch ms. */
+  deadline: number;
+  body: ReadableStream<Uint8Array> | null;
+  /** The caller's signal: aborting it cancels the work on the agent. */
+  signal: AbortSignal;
+}
+
+export interface RoutedReply {
+  agent: LiveAgent;
+  meta: Record<string, unknown>;
+  body: ReadableStream<Uint8Array>;
+  /** How many attempts it took (1 or 2). */
+  attempts: number;
+}
+
+export interface RouterOptions {
+  registry: AgentRegistry;
+  /** Bytes of an idempotent reply read before committing to the caller. Defaults to 64 KiB. */
+  prefetchBytes?: number;
+  /** Random source for tie-breaking. Defaults to `Math.random`. */
+  random?: () => number;
+  /** Called after each attempt, for metrics and logs. */
+  onAttempt?: (agent: LiveAgent, outcome: "ok" | "error" | "retry") => void;
+}
+
+export class Router {
+  readonly #registry: AgentRegistry;
+  readonly #prefetchBytes: number;
+  readonly #random: () => number;
+  readonly #onAttempt?: RouterOptions["onAttempt"];
+
+  constructor(options: RouterOptions) {
+    this.#registry = options.registry;
+    this.#prefetchBytes = options.prefetchBytes ?? 64 * 1024;
+    this.#random = options.random ?? Math.random;
+    this.#onAttempt = options.onAttempt;
+  }
+
+  /** The agent that should serve the next request, or a GatewayError saying why none can. */
+  pick(request: Pick<RouteRequest, "groupId" | "groupName" | "kind" | "profile">, exclude: ReadonlySet<string> = new Set()): LiveAgent {
+    const connected = this.#registry.inGroup(request.groupId);
+    const offering = connected.filter((agent) => offers(agent, request.kind, request.profile));
+    const usable = offering.filter(
+      (agent) => agent.enabled && !agent.session.closed && !agent.session.goingAway && !exclude.has(agent.agentId),
+    );
+    if (usable.length === 0) {
+      if (connected.length > 0 && offering.length === 0) {
+        throw new GatewayError("NOT_FOUND", `no agent of group "${request.groupName}" offers ${describeKind(request.kind)} profile "${request.profile}"`);
+      }
+      throw new GatewayError("UNAVAILABLE", `no active agent of group "${request.groupName}" offers profile "${request.profile}"`);
+    }
+    let least = Infinity;
+    let best: LiveAgent[] = [];
+    for (const agent of usable) {
+      if (agent.inFlight < least) [least, best] = [agent.inFlight, [agent]];
+      else if (agent.inFlight === least) best.push(agent);
+    }
+    return best[Math.floor(this.#random() * best.length)] ?? best[0]!;
+  }
+
+  /** Runs the request on an agent of the group and returns the agent's reply, retrying once by the rule above. */
+  async dispatch(request: RouteRequest): Promise<RoutedReply> {
+    const tried = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      request.signal.throwIfAborted();
+      const agent = this.pick(request, tried);
+      tried.add(agent.agentId);
+      try {
+        const reply = await this.#attempt(agent, request);
+        this.#onAttempt?.(agent, "ok");
+        return { ...reply, agent, attempts: attempt };
+      } catch (error) {
+        const again = attempt === 1 && this.#mayRetry(request, error);
+        this.#onAttempt?.(agent, again ? "retry" : "error");
+        if (!again) throw toGatewayError(error, request.signal);
+      }
+    }
+  }
+
+  /** Profile name → the distinct hashes agents of the group report, for profiles where they differ. */
+  drift(groupId: string): Record<string, string[]> {
+    const hashes = new Map<string, Set<string>>();
+    for (const agent of this.#registry.inGroup(groupId)) {
+      for (const profile of agent.info.profiles) {
+        const set = hashes.get(profile.name) ?? new Set();
+        set.add(profile.hash);
+        hashes.set(profile.name, set);
+      }
+    }
+    const drifted: Record<string, string[]> = {};
+    for (const [name, set] of hashes) if (set.size > 1) drifted[name] = [...set].sort();
+    return drifted;
+  }
+
+  #mayRetry(request: RouteRequest, error: unknown): boolean {
+    if (!isTunnelError(error) || !error.retryable || request.signal.aborted) return false;
+    if (error.code === "REFUSED") return request.body === null;
+    return request.body === null && isIdempotent(request.op, request.args);
+  }
+
+  async #attempt(agent: LiveAgent, request: RouteRequest): Promise<{ meta: Record<string, unknown>; body: ReadableStream<Uint8Array> }> {
+    let stream: Stream;
+    try {
+      stream = agent.session.open({
+        op: request.op,
+        profile: request.profile,
+        args: request.args,
+        requestId: request.requestId,
+        deadline: request.deadline,
+      });
+    } catch (error) {
+      throw isTunnelError(error) ? error : new TunnelError("SESSION_CLOSED", "agent connection is closing", { cause: error });
+    }
+    agent.inFlight++;
+    void stream.closed.then(() => agent.inFlight--);
+
+    const cancel = () => stream.reset(ResetCode.CANCELLED, "caller went away");
+    request.signal.addEventListener("abort", cancel, { once: true });
+    void stream.closed.then(() => request.signal.removeEventListener("abort", cancel));
+    // The agent enforces the deadline itself; this is the backstop if it never answers.
+    const backstop = setTimeout(() => stream.reset(ResetCode.CANCELLED, "deadline passed"), Math.max(0, request.deadline - Date.now()) + 2000);
+    void stream.closed.then(() => clearTimeout(backstop));
+
+    if (request.body) {
+      request.body.pipeTo(stream.writable).catch(() => stream.reset(ResetCode.CANCELLED, "request body failed"));
+    } else {
+      void stream.end().catch(() => {});
+    }
+
+    const { head, body } = await stream.readReplyHead().catch((error: unknown) => {
+      throw stream.signal.aborted ? stream.signal.reason : error;
+    });
+    if (!head.ok) {
+      stream.reset(ResetCode.CANCELLED, "");
+      throw remoteError(head);
+    }
+    const meta = head.meta ?? {};
+    if (request.body !== null || !isIdempotent(request.op, request.args)) return { meta, body };
+    return { meta, body: await prefetch(body, this.#prefetchBytes, stream) };
+  }
+}
+
+function offers(agent: LiveAgent, kind: ProfileKindName, profile: string): boolean {
+  return agent.info.profiles.some((p) => p.name === profile && p.kind === kind);
+}
+
+function describeKind(kind: ProfileKindName): string {
+  return { databases: "database", files: "files", http: "http", scripts: "scripts", extensions: "extension" }[kind];
+}
+
+/** Reads up to `limit` bytes (or to the end) before handing the body on, so a failure there can still be retried. */
+async function prefetch(body: ReadableStream<Uint8Array>, limit: number, stream: Stream): Promise<ReadableStream<Uint8Array>> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  try {
+    while (size < limit) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      chunks.push(next.value);
+      size += next.value.byteLength;
+    }
+  } catch (error) {
+    throw stream.signal.aborted ? stream.signal.reason : error;
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const chunk = chunks.shift();
+        if (chunk) return controller.enqueue(chunk);
+        if (done) return controller.close();
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function remoteError(head: Extract<ReplyHead, { ok: false }>): GatewayError {
+  const { code, message, retryable } = head.error;
+  return new GatewayError(code === "INTERNAL" ? "AGENT_ERROR" : code, message, { retryable });
+}
+
+/** The caller-facing error for a failed attempt. */
+export function toGatewayError(error: unknown, signal?: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (signal?.aborted) return new GatewayError("CANCELLED", "the caller cancelled the request", { cause: error });
+  if (isTunnelError(error)) {
+    if (error.remote) return remoteError({ ok: false, error: error.remote });
+    if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { cause: error });
+    return new GatewayError("AGENT_UNAVAILABLE", `the agent's connection failed: ${error.message}`, { retryable: true, cause: error });
+  }
+  return new GatewayError("INTERNAL", "internal error", { cause: error });
+}

@@ -1,0 +1,133 @@
+/**
+ * @module
+ * The gateway process: one `Bun.serve` that upgrades agents at `/v1/agent/connect` and
+ * answers callers on the HTTP API (health, metrics, admin, invoke). It wires the store,
+ * the registry, the router and the handlers; each of those lives in its own file.
+ */
+import type { Server } from "bun";
+import type { Logger } from "../log/logger.ts";
+import { GoAwayCode } from "../protocol/index.ts";
+import { createAdminContext, type AdminContext } from "./admin/context.ts";
+import { handleAdminRequest } from "./admin/routes.ts";
+import { AGENT_CONNECT_PATH, AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
+import { Authenticator } from "./auth/authenticator.ts";
+import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
+import { handleInvoke } from "./invoke/handler.ts";
+import { GatewayMetrics } from "./metrics.ts";
+import { AgentRegistry } from "./registry.ts";
+import { Router } from "./router.ts";
+import type { GatewayStore } from "./store/store.ts";
+import { AgentStatusCounter } from "./status.ts";
+
+export interface GatewayOptions {
+  store: GatewayStore;
+  log: Logger;
+  /** Defaults to `127.0.0.1`. */
+  hostname?: string;
+  /** `0` picks a free port. Defaults to `8443`. */
+  port?: number;
+  /** PEM certificate and key; without them the gateway speaks plain HTTP (the CLI allows that only on loopback unless told). */
+  tls?: { cert: string; key: string };
+  /** The URL agents dial, e.g. `wss://gateway.example.com`. Defaults to the listening address. */
+  publicUrl?: string;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly publicUrl: string;
+  readonly port: number;
+  readonly registry: AgentRegistry;
+  readonly router: Router;
+  /** Tells every agent to reconnect elsewhere (RESTARTING), waits for in-flight requests up to `graceMs`, then stops. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+export function startGateway(options: GatewayOptions): RunningGateway {
+  const { store, log } = options;
+  const registry = new AgentRegistry();
+  const auth = new Authenticator({ store, log: log.child("gateway") });
+  const statusCounter = new AgentStatusCounter({ registry, store });
+  const metrics = new GatewayMetrics({ agentStatus: () => statusCounter.counts() });
+  const router = new Router({ registry });
+  let publicUrl = options.publicUrl ?? "";
+  let hosts: string[] = [];
+  const endpoint = new AgentEndpoint({ store, registry, hosts: () => hosts, log: log.child("gateway") });
+  // Built once the server listens: the public URL may depend on the port it got.
+  let admin: AdminContext;
+
+  async function applyAgentChange(agentId: string) {
+    const live = registry.get(agentId);
+    if (!live) return;
+    const record = await store.getAgent(agentId);
+    if (record?.status === "enabled") return registry.setEnabled(agentId, true);
+    registry.setEnabled(agentId, false);
+    live.session.goAway(GoAwayCode.POLICY, record ? "agent disabled" : "agent removed");
+  }
+
+  const server: Server<AgentSocketData> = Bun.serve<AgentSocketData>({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 8443,
+    tls: options.tls,
+    idleTimeout: 0,
+    websocket: endpoint.handlers,
+    fetch: async (request, server) => {
+      const url = new URL(request.url);
+      const requestId = request.headers.get("x-request-id")?.slice(0, 64) || crypto.randomUUID();
+      const remoteIp = server.requestIP(request)?.address ?? "unknown";
+      try {
+        if (url.pathname === AGENT_CONNECT_PATH) {
+          if (server.upgrade(request, { data: { remoteIp } })) return undefined;
+          throw new GatewayError("BAD_REQUEST", "this path takes a WebSocket upgrade from an agent");
+        }
+        if (url.pathname === "/healthz") return jsonResponse({ status: "ok" });
+        if (url.pathname === "/readyz") {
+          await store.listGroups();
+          return jsonResponse({ status: "ready", agents: registry.all().length });
+        }
+        if (url.pathname === "/metrics") {
+          await auth.authenticate(request, remoteIp);
+          return new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } });
+        }
+        const info = { requestId, remoteIp };
+        const response =
+          (await handleInvoke(request, url, { auth, store, router, metrics, log: log.child("gateway") }, info)) ??
+          (await handleAdminRequest(request, admin, info));
+        if (response) return response;
+        throw new GatewayError("NOT_FOUND", `no such endpoint: ${request.method} ${url.pathname}`);
+      } catch (error) {
+        return errorResponse(error, requestId, log);
+      }
+    },
+  });
+
+  const scheme = options.tls ? "https" : "http";
+  const host = server.hostname === "::" || server.hostname === "0.0.0.0" ? "localhost" : server.hostname;
+  const url = `${scheme}://${host?.includes(":") ? `[${host}]` : host}:${server.port}`;
+  if (!publicUrl) publicUrl = url.replace(/^http/, "ws");
+  const publicHost = new URL(publicUrl.replace(/^ws/, "http")).host;
+  hosts = [...new Set([publicHost, `localhost:${server.port}`, `127.0.0.1:${server.port}`])];
+  admin = createAdminContext({
+    store,
+    live: registry,
+    auth,
+    publicUrl,
+    log: log.child("gateway"),
+    onAgentChanged: (agentId) => void applyAgentChange(agentId),
+  });
+  log.info("gateway listening", { url, publicUrl });
+
+  return {
+    url,
+    publicUrl,
+    port: server.port ?? 0,
+    registry,
+    router,
+    async stop({ graceMs = 10_000 } = {}) {
+      for (const agent of registry.all()) agent.session.goAway(GoAwayCode.RESTARTING, "gateway restarting");
+      const until = Date.now() + graceMs;
+      while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);
+      for (const agent of registry.all()) agent.session.close();
+      await server.stop(true);
+    },
+  };
+}
