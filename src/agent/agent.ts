@@ -1,0 +1,137 @@
+/**
+ * @module
+ * The agent process (`outpost run`): loads config.yml and the identity, builds the
+ * profiles, keeps the tunnel up through the supervisor, serves streams through the
+ * dispatcher, applies config edits when `autoReload` is on, and shuts down gracefully:
+ * on SIGTERM/SIGINT it stops taking new streams, lets in-flight ones finish within
+ * `agent.shutdown_grace` (30 s), and exits 0.
+ */
+import { hostname, userInfo } from "node:os";
+import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import type { LoadedConfig } from "../config/load.ts";
+import { watchConfig } from "../config/watch.ts";
+import { readIdentityFile, sign } from "../crypto/identity.ts";
+import type { Logger } from "../log/logger.ts";
+import type { AgentInfo } from "../protocol/index.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { startHealthServer } from "./health-server.ts";
+import { ProfileSet } from "./profiles.ts";
+import { Supervisor } from "./supervisor.ts";
+
+export interface AgentOptions {
+  /** Already loaded and checked config.yml. */
+  loaded: LoadedConfig;
+  version: string;
+  log: Logger;
+  /** Overrides `HTTPS_PROXY`-style discovery (the CLI passes what config.yml's `proxy:` says). */
+  proxy?: string;
+}
+
+export interface RunningAgent {
+  readonly supervisor: Supervisor;
+  readonly dispatcher: Dispatcher;
+  /** Graceful stop: go-away, drain for the grace period, close. Resolves with whether everything finished in time. */
+  shutdown(): Promise<boolean>;
+}
+
+/** Where the identity file lives: `gateway.identity`, or identity.json beside config.yml. */
+export function identityPath(loaded: LoadedConfig): string {
+  const configured = loaded.config.gateway?.identity;
+  return resolve(dirname(loaded.path), configured ?? "identity.json");
+}
+
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const { loaded, log } = options;
+  const gateway = loaded.config.gateway;
+  if (!gateway?.url) throw new Error(`${loaded.path}: no gateway.url; run \`outpost activate CODE --gateway URL\` first`);
+  const baseDir = dirname(loaded.path);
+  const idPath = identityPath(loaded);
+  readIdentityFile(idPath); // fail now, with the path, rather than inside the loop
+  if (gateway.insecure_skip_verify) {
+    log.warn("gateway.insecure_skip_verify is on: the gateway's certificate is NOT checked; anyone on the path can impersonate it");
+  }
+  const ca = gateway.ca ? readFileSync(resolve(baseDir, gateway.ca), "utf8") : undefined;
+
+  let profiles = await ProfileSet.create(loaded, { log, baseDir });
+  const agentSettings = loaded.config.agent ?? {};
+  const dispatcher = new Dispatcher({
+    profiles: () => profiles,
+    log: log.child("agent"),
+    concurrency: agentSettings.concurrency,
+    queueSize: agentSettings.queue_size,
+  });
+  const info = (): AgentInfo => ({
+    version: options.version,
+    hostname: hostname(),
+    pid: process.pid,
+    user: safeUser(),
+    os: process.platform,
+    arch: process.arch,
+    profiles: profiles.summaries(),
+  });
+  const supervisor = new Supervisor({
+    gatewayUrl: gateway.url,
+    identity: () => readIdentityFile(idPath),
+    info,
+    onStream: dispatcher.handle,
+    sign,
+    tls: { ca, insecureSkipVerify: gateway.insecure_skip_verify },
+    proxy: options.proxy,
+    log: log.child("agent"),
+  });
+
+  const health = agentSettings.health
+    ? startHealthServer({
+        port: agentSettings.health.port,
+        host: agentSettings.health.host,
+        ready: () => ({ ready: supervisor.state === "connected", state: supervisor.state, inFlight: dispatcher.inFlight }),
+      })
+    : undefined;
+
+  const stopWatching = loaded.config.autoReload
+    ? watchConfig(loaded.path, {
+        onChange: (next) => {
+          void ProfileSet.create(next, { log, baseDir }, profiles).then((updated) => {
+            const changed = !updated.sameOffer(profiles);
+            profiles = updated;
+            log.info("config reloaded", { path: next.path, profilesChanged: changed });
+            if (changed) supervisor.reconnect("profiles changed");
+          }, (error) => log.error("config reload failed; keeping the last good config", { reason: (error as Error).message }));
+        },
+        onError: (error) => log.error("config edit rejected; keeping the last good config", { reason: (error as Error).message }),
+      })
+    : undefined;
+
+  supervisor.start();
+
+  let shuttingDown: Promise<boolean> | undefined;
+  return {
+    supervisor,
+    dispatcher,
+    shutdown() {
+      shuttingDown ??= (async () => {
+        const graceMs = (agentSettings.shutdown_grace ?? 30) * 1000;
+        log.info("shutting down: finishing requests in flight", { inFlight: dispatcher.inFlight, graceSeconds: graceMs / 1000 });
+        stopWatching?.();
+        const stopped = supervisor.stop();
+        const drained = await dispatcher.drain(graceMs);
+        supervisor.closeSession();
+        await stopped;
+        await health?.stop(true);
+        await profiles.close();
+        log.info(drained ? "stopped" : "stopped with requests still running after the grace period");
+        return drained;
+      })();
+      return shuttingDown;
+    },
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * Serves the streams the gateway opens: looks up the operation and the profile, applies
+ * the agent-wide concurrency limit (a bounded queue, then UNAVAILABLE so the gateway
+ * answers 503 retryable), runs the handler inside a call context tied to the stream
+ * (caller gone or deadline passed → the connector stops the work), and always answers:
+ * a reply, an error head, or a reset.
+ */
+import { createCallContext } from "../connectors/context.ts";
+import { ConnectorError } from "../connectors/errors.ts";
+import { Limiter } from "../connectors/limiter.ts";
+import type { Logger } from "../log/logger.ts";
+import { isOperation } from "../protocol/index.ts";
+import type { Stream } from "../tunnel/index.ts";
+import { HANDLERS } from "./operations/index.ts";
+import type { ProfileSet } from "./profiles.ts";
+import { Reply } from "./reply.ts";
+
+export interface DispatcherOptions {
+  /** The current profiles; read per request so a reload applies to the next one. */
+  profiles: () => ProfileSet;
+  log: Logger;
+  /** Requests served at once. Defaults to `64`. */
+  concurrency?: number;
+  /** Requests waiting beyond that; one more gets UNAVAILABLE. Defaults to `256`. */
+  queueSize?: number;
+}
+
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #limiter: Limiter;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.#limiter = new Limiter({
+      concurrency: options.concurrency ?? 64,
+      queueSize: options.queueSize ?? 256,
+      label: "this agent",
+    });
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** The `onStream` callback of the agent's session. */
+  readonly handle = (stream: Stream): void => {
+    const work = this.#serve(stream).finally(() => this.#inFlight.delete(work));
+    this.#inFlight.add(work);
+  };
+
+  /** Resolves when every request in flight has finished, or after `graceMs`. */
+  async drain(graceMs: number): Promise<boolean> {
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+    const done = Promise.allSettled([...this.#inFlight]).then(() => true);
+    return await Promise.race([done, timeout]);
+  }
+
+  async #serve(stream: Stream): Promise<void> {
+    const { op, profile: profileName, args, requestId, deadline } = stream.header;
+    const log = this.#options.log.with({ requestId });
+    const reply = new Reply(stream);
+    const started = performance.now();
+    let release: (() => void) | undefined;
+    const ctx = createCallContext({ requestId, signal: stream.signal, deadline, log });
+    try {
+      if (!isOperation(op)) throw new ConnectorError("BAD_REQUEST", `unknown operation "${op}"`);
+      const { kind, handler } = HANDLERS[op];
+      const profile = this.#options.profiles().get(profileName);
+      if (!profile || profile.connector.kind !== kind) {
+        throw new ConnectorError("NOT_FOUND", `this agent has no ${kind} profile "${profileName}"`);
+      }
+      release = await this.#limiter.acquire(ctx.signal);
+      log.debug("request started", { op, profile: profileName });
+      await handler(profile.connector, args, reply, { ctx, stream });
+      log.debug("request done", { op, profile: profileName, ms: Math.round(performance.now() - started) });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      log.warn("request failed", { op, profile: profileName, code, message: (error as Error).message, ms: Math.round(performance.now() - started) });
+      await reply.fail(error);
+    } finally {
+      release?.();
+      ctx.dispose();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * @module
+ * Keeps the agent connected (cloudflared's supervisor): dial, prove the key, serve streams
+ * until the link ends, then wait and dial again — forever, with exponential backoff and
+ * full jitter capped at 30 s, reset only after a connection stayed healthy. A go-away from
+ * a restarting gateway earns an immediate reconnect. A refusal that retrying cannot fix
+ * (unknown agent, revoked key) is logged once in one clear line, then retried slowly in
+ * case an operator fixes it on the gateway.
+ */
+import type { IdentityFile } from "../crypto/identity.ts";
+import type { Logger } from "../log/logger.ts";
+import { CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
+import {
+  Backoff, TunnelError, agentHandshake, attachSession, connectWebSocket, isTunnelError, type Session,
+} from "../tunnel/index.ts";
+
+export const AGENT_CONNECT_PATH = "/v1/agent/connect";
+
+/** Refusals that need an operator; retried every `slowRetryMs` instead of the normal backoff. */
+const NEEDS_OPERATOR: ReadonlySet<number> = new Set([CloseCode.UNKNOWN_AGENT, CloseCode.REVOKED, CloseCode.BAD_SIGNATURE, CloseCode.UNSUPPORTED_VERSION]);
+
+export type SupervisorState = "connecting" | "connected" | "waiting" | "stopped";
+
+export interface SupervisorOptions {
+  /** `wss://host:port` of the gateway. */
+  gatewayUrl: string;
+  /** Read before every dial, so a rotated key is used on the next connection. */
+  identity: () => IdentityFile;
+  /** What the agent reports in its hello (profiles included); read before every dial. */
+  info: () => AgentInfo;
+  /** Serves the streams the gateway opens. */
+  onStream: Parameters<typeof attachSession>[1]["onStream"];
+  sign: (secretKey: string, bytes: Uint8Array) => Promise<Uint8Array>;
+  tls?: { ca?: string; insecureSkipVerify?: boolean };
+  /** `http://user:pass@host:port` of an HTTP CONNECT proxy. */
+  proxy?: string;
+  log: Logger;
+  /** Defaults to a `Backoff` with 500 ms base, 30 s cap, 10 s grace. */
+  backoff?: Backoff;
+  /** Delay between attempts after a refusal that needs an operator. Defaults to 5 minutes. */
+  slowRetryMs?: number;
+  onState?: (state: SupervisorState) => void;
+}
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #backoff: Backoff;
+  readonly #stop = new AbortController();
+  #session: Session | undefined;
+  #running: Promise<void> | undefined;
+  #lastRefusal = "";
+  #state: SupervisorState = "stopped";
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#backoff = options.backoff ?? new Backoff();
+  }
+
+  get state(): SupervisorState {
+    return this.#state;
+  }
+
+  get session(): Session | undefined {
+    return this.#session;
+  }
+
+  start(): void {
+    this.#running ??= this.#loop();
+  }
+
+  /** Stops taking new streams (go-away to the gateway), and ends the loop. In-flight streams are the dispatcher's to drain. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    this.#session?.goAway(GoAwayCode.NORMAL, "agent shutting down");
+    await this.#running;
+  }
+
+  /** Closes the current session after its streams finish and dials again at once (e.g. after a profile change). */
+  reconnect(reason: string): void {
+    if (!this.#session || this.#session.closed) return;
+    this.#options.log.info("reconnecting", { reason });
+    this.#backoff.retryImmediately();
+    this.#session.goAway(GoAwayCode.NORMAL, reason);
+  }
+
+  /** Closes the whole session now (used after the agent's in-flight requests are drained). */
+  closeSession(): void {
+    this.#session?.close();
+  }
+
+  async #loop(): Promise<void> {
+    const { log } = this.#options;
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      let delay: number;
+      try {
+        await this.#connectOnce(signal);
+        delay = this.#backoff.next();
+      } catch (error) {
+        const closeCode = isTunnelError(error) ? error.closeCode : undefined;
+        if (closeCode !== undefined && NEEDS_OPERATOR.has(closeCode)) {
+          delay = this.#options.slowRetryMs ?? 300_000;
+          this.#reportRefusal(`gateway refused this agent: ${(error as Error).message}`, delay);
+        } else {
+          delay = this.#backoff.next();
+          log.warn("cannot reach the gateway", { gateway: this.#options.gatewayUrl, reason: (error as Error).message, retryInMs: delay });
+        }
+      }
+      if (signal.aborted) break;
+      this.#setState("waiting");
+      await sleep(delay, signal);
+    }
+    this.#setState("stopped");
+  }
+
+  async #connectOnce(signal: AbortSignal): Promise<void> {
+    const { gatewayUrl, tls, proxy, log } = this.#options;
+    this.#setState("connecting");
+    const identity = this.#options.identity();
+    const url = new URL(AGENT_CONNECT_PATH, gatewayUrl.replace(/^http/, "ws"));
+    const connection = await connectWebSocket(url.href, { ca: tls?.ca, insecureSkipVerify: tls?.insecureSkipVerify, proxy, signal });
+    const hello = await agentHandshake(connection, {
+      agentId: identity.agentId,
+      publicKey: identity.publicKey,
+      host: url.host,
+      info: this.#options.info(),
+      sign: (transcript) => this.#options.sign(identity.secretKey, transcript),
+    });
+    this.#backoff.markConnected();
+    this.#lastRefusal = "";
+    let resolveClosed!: (error?: TunnelError) => void;
+    const closed = new Promise<TunnelError | undefined>((resolve) => (resolveClosed = resolve));
+    const session = attachSession(connection, {
+      role: "agent",
+      maxFrameSize: hello.maxFrame,
+      keepalive: hello.keepalive,
+      onStream: this.#options.onStream,
+      logger: log.child("tunnel"),
+      onGoAway: (code, message) => {
+        log.info("gateway asked this agent to reconnect", { code, message });
+        if (code === GoAwayCode.NORMAL || code === GoAwayCode.RESTARTING) this.#backoff.retryImmediately();
+      },
+      onClose: (error) => resolveClosed(error),
+    });
+    this.#session = session;
+    this.#setState("connected");
+    log.info("connected to the gateway", { gateway: gatewayUrl, sessionId: hello.sessionId });
+    const onStop = () => session.goAway(GoAwayCode.NORMAL, "agent shutting down");
+    signal.addEventListener("abort", onStop, { once: true });
+    const error = await closed;
+    signal.removeEventListener("abort", onStop);
+    this.#backoff.markDisconnected();
+    this.#session = undefined;
+    if (error && !signal.aborted) log.warn("connection to the gateway lost", { reason: error.message, code: error.code });
+    else log.info("disconnected from the gateway");
+  }
+
+  /** One error line per distinct refusal, not one per retry. */
+  #reportRefusal(message: string, retryInMs: number) {
+    if (message === this.#lastRefusal) return;
+    this.#lastRefusal = message;
+    this.#options.log.error(message, { retryInSeconds: Math.round(retryInMs / 1000) });
+  }
+
+  #setState(state: SupervisorState) {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#options.onState?.(state);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
