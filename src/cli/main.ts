@@ -12,12 +12,21 @@ import { configInitCommand } from "./commands/config-init.ts";
 import { configValidateCommand } from "./commands/config-validate.ts";
 import { encryptCommand } from "./commands/encrypt.ts";
 import { versionCommand } from "./commands/version.ts";
+import { runCommand } from "./commands/run.ts";
+import { activateCommand } from "./commands/activate.ts";
+import { gatewayServeCommand } from "./commands/gateway-serve.ts";
+import { gatewayGroupCommand } from "./commands/gateway-group.ts";
+import { gatewayAgentCommand } from "./commands/gateway-agent.ts";
+import { gatewayTokenCommand } from "./commands/gateway-token.ts";
 
 /** Every top-level command, in help order. Add new ones here. */
 const COMMANDS = [
-  versionCommand,
+  runCommand,
+  activateCommand,
+  group("gateway", "Run and administer the gateway", [gatewayServeCommand, gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand]),
   group("config", "Create and check config.yml", [configInitCommand, configValidateCommand]),
   encryptCommand,
+  versionCommand,
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,59 @@
+/**
+ * @module
+ * `outpost gateway serve`: the gateway. TLS from a certificate and key file; plain HTTP
+ * only on a loopback address or with `--allow-plain-http` (then agents and callers talk
+ * in the clear — for a TLS-terminating proxy in front). Stops gracefully on SIGTERM/SIGINT:
+ * agents are told to reconnect (they come back by themselves once it is up again).
+ */
+import { readFileSync } from "node:fs";
+import { cmd } from "../command.ts";
+import { UsageError } from "../errors.ts";
+import { withStoreOptions, type GatewayCliOptions } from "./gateway-shared.ts";
+
+interface ServeArgs extends GatewayCliOptions {
+  host: string;
+  port: number;
+  "tls-cert"?: string;
+  "tls-key"?: string;
+  "public-url"?: string;
+  "allow-plain-http": boolean;
+  "log-format"?: "text" | "json";
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
+  command: "serve",
+  describe: "Run the gateway: agents connect here, callers use its HTTP API",
+  builder: (yargs) =>
+    withStoreOptions(yargs)
+      .option("host", { type: "string", default: "127.0.0.1", describe: "Address to listen on" })
+      .option("port", { type: "number", default: 8443, describe: "Port to listen on (0 picks a free one)" })
+      .option("tls-cert", { type: "string", describe: "PEM certificate (chain) file" })
+      .option("tls-key", { type: "string", describe: "PEM private key file" })
+      .option("public-url", { type: "string", describe: "URL agents dial, e.g. wss://gateway.example.com (default: the listening address)" })
+      .option("allow-plain-http", { type: "boolean", default: false, describe: "Serve without TLS on a non-loopback address" })
+      .option("log-format", { choices: ["text", "json"] as const, describe: "Log line format (default: text on a terminal, else json)" }) as never,
+  handler: async (args) => {
+    const { openGatewayStore } = await import("../../gateway/store/open-gateway-store.ts");
+    const { startGateway } = await import("../../gateway/server.ts");
+    const { PUBLIC_URL_SETTING } = await import("./gateway-shared.ts");
+    const { createLogger } = await import("../../log/logger.ts");
+    if (Boolean(args["tls-cert"]) !== Boolean(args["tls-key"])) throw new UsageError("give both --tls-cert and --tls-key, or neither");
+    if (!args["tls-cert"] && !LOOPBACK.test(args.host) && !args["allow-plain-http"]) {
+      throw new UsageError(`refusing plain HTTP on ${args.host}: give --tls-cert/--tls-key, listen on a loopback address, or pass --allow-plain-http`);
+    }
+    const tls = args["tls-cert"] ? { cert: readFileSync(args["tls-cert"], "utf8"), key: readFileSync(args["tls-key"]!, "utf8") } : undefined;
+    const log = createLogger("gateway", { level: args.debug ? "debug" : "info", format: args["log-format"] });
+    const store = await openGatewayStore(args.dataDir);
+    const gateway = startGateway({ store, log, hostname: args.host, port: args.port, tls, publicUrl: args["public-url"] });
+    await store.setSetting(PUBLIC_URL_SETTING, gateway.publicUrl);
+    process.stdout.write(`gateway listening on ${gateway.url} (agents dial ${gateway.publicUrl})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => void gateway.stop().finally(resolve);
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+    });
+    await store.close();
+  },
+});
