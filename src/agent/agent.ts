@@ -8,7 +8,7 @@
  */
 import { hostname, userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
-import { readFileSync } from "node:fs";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import type { LoadedConfig } from "../config/load.ts";
 import { watchConfig } from "../config/watch.ts";
 import { readIdentityFile, sign } from "../crypto/identity.ts";
@@ -103,6 +103,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       })
     : undefined;
 
+  // `outpost keys rotate` replaces the identity file; reconnect so the new key is proven at once.
+  const onIdentityChange = (now: { mtimeMs: number }, before: { mtimeMs: number }) => {
+    if (now.mtimeMs !== before.mtimeMs) supervisor.reconnect("identity file changed");
+  };
+  watchFile(idPath, { interval: 2000, persistent: false }, onIdentityChange);
+
   supervisor.start();
 
   let shuttingDown: Promise<boolean> | undefined;
@@ -114,6 +120,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         const graceMs = (agentSettings.shutdown_grace ?? 30) * 1000;
         log.info("shutting down: finishing requests in flight", { inFlight: dispatcher.inFlight, graceSeconds: graceMs / 1000 });
         stopWatching?.();
+        unwatchFile(idPath, onIdentityChange);
         const stopped = supervisor.stop();
         const drained = await dispatcher.drain(graceMs);
         supervisor.closeSession();

@@ -13,6 +13,7 @@ import { configValidateCommand } from "./commands/config-validate.ts";
 import { encryptCommand } from "./commands/encrypt.ts";
 import { versionCommand } from "./commands/version.ts";
 import { runCommand } from "./commands/run.ts";
+import { keysCommand } from "./commands/keys-rotate.ts";
 import { activateCommand } from "./commands/activate.ts";
 import { gatewayServeCommand } from "./commands/gateway-serve.ts";
 import { gatewayGroupCommand } from "./commands/gateway-group.ts";
@@ -23,6 +24,7 @@ import { gatewayTokenCommand } from "./commands/gateway-token.ts";
 const COMMANDS = [
   runCommand,
   activateCommand,
+  keysCommand,
   group("gateway", "Run and administer the gateway", [gatewayServeCommand, gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand]),
   group("config", "Create and check config.yml", [configInitCommand, configValidateCommand]),
   encryptCommand,

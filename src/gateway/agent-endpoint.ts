@@ -99,6 +99,7 @@ export class AgentEndpoint {
       remoteIp,
       connectedSince: Date.now(),
       info: auth.info,
+      publicKey: auth.publicKey,
       inFlight: 0,
       enabled: agent.status === "enabled",
     };

@@ -17,6 +17,8 @@ export interface LiveAgent {
   readonly remoteIp: string;
   readonly connectedSince: number;
   readonly info: AgentInfo;
+  /** The key this session proved; dropped when the store no longer accepts it (rotation done elsewhere, re-activation). */
+  readonly publicKey: string;
   /** Requests opened on this agent and not yet finished. */
   inFlight: number;
   /** Disabled agents stay connected but take no new requests; in-flight ones finish. */

@@ -6,7 +6,7 @@
  */
 import type { Server } from "bun";
 import type { Logger } from "../log/logger.ts";
-import { GoAwayCode } from "../protocol/index.ts";
+import { GoAwayCode, ROTATE_KEY_PATH } from "../protocol/index.ts";
 import { createAdminContext, type AdminContext } from "./admin/context.ts";
 import { handleAdminRequest } from "./admin/routes.ts";
 import { AGENT_CONNECT_PATH, AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
@@ -15,6 +15,7 @@ import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
 import { handleInvoke } from "./invoke/handler.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { AgentRegistry } from "./registry.ts";
+import { handleRotateKey } from "./rotate-key.ts";
 import { Router } from "./router.ts";
 import type { GatewayStore } from "./store/store.ts";
 import { AgentStatusCounter } from "./status.ts";
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   tls?: { cert: string; key: string };
   /** The URL agents dial, e.g. `wss://gateway.example.com`. Defaults to the listening address. */
   publicUrl?: string;
+  /** How often live agents are checked against the store (CLI changes). Defaults to 5000 ms. */
+  syncIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -55,14 +58,27 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   // Built once the server listens: the public URL may depend on the port it got.
   let admin: AdminContext;
 
+  /**
+   * Brings a live session in line with the store: a disabled agent takes no new requests
+   * and is asked to leave (in-flight ones finish); a removed or re-keyed one is dropped.
+   * Called at once by the admin API, and for every agent every few seconds so changes
+   * made with the CLI (or by another gateway node) apply too.
+   */
   async function applyAgentChange(agentId: string) {
     const live = registry.get(agentId);
     if (!live) return;
     const record = await store.getAgent(agentId);
-    if (record?.status === "enabled") return registry.setEnabled(agentId, true);
+    const keyAccepted = record && (record.publicKey === live.publicKey || record.previousPublicKey === live.publicKey);
+    if (record?.status === "enabled" && keyAccepted) return registry.setEnabled(agentId, true);
     registry.setEnabled(agentId, false);
-    live.session.goAway(GoAwayCode.POLICY, record ? "agent disabled" : "agent removed");
+    if (live.session.goingAway) return;
+    const reason = !record ? "agent removed" : !keyAccepted ? "agent key replaced" : "agent disabled";
+    log.info("asking agent to leave", { agent: live.agentName, reason });
+    live.session.goAway(GoAwayCode.POLICY, reason);
   }
+  const syncTimer = setInterval(() => {
+    for (const agent of registry.all()) void applyAgentChange(agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
+  }, options.syncIntervalMs ?? 5000);
 
   const server: Server<AgentSocketData> = Bun.serve<AgentSocketData>({
     hostname: options.hostname ?? "127.0.0.1",
@@ -78,6 +94,9 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         if (url.pathname === AGENT_CONNECT_PATH) {
           if (server.upgrade(request, { data: { remoteIp } })) return undefined;
           throw new GatewayError("BAD_REQUEST", "this path takes a WebSocket upgrade from an agent");
+        }
+        if (url.pathname === ROTATE_KEY_PATH && request.method === "POST") {
+          return await handleRotateKey(request, { store, auth, remoteIp });
         }
         if (url.pathname === "/healthz") return jsonResponse({ status: "ok" });
         if (url.pathname === "/readyz") {
@@ -123,6 +142,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     registry,
     router,
     async stop({ graceMs = 10_000 } = {}) {
+      clearInterval(syncTimer);
       for (const agent of registry.all()) agent.session.goAway(GoAwayCode.RESTARTING, "gateway restarting");
       const until = Date.now() + graceMs;
       while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);

@@ -5,3 +5,4 @@ export * from "./codec.ts";
 export * from "./messages.ts";
 export * from "./hello.ts";
 export * from "./operations.ts";
+export * from "./rotation.ts";
