@@ -13,6 +13,7 @@ import { configValidateCommand } from "./commands/config-validate.ts";
 import { encryptCommand } from "./commands/encrypt.ts";
 import { versionCommand } from "./commands/version.ts";
 import { runCommand } from "./commands/run.ts";
+import { devCommand } from "./commands/dev.ts";
 import { keysCommand } from "./commands/keys-rotate.ts";
 import { activateCommand } from "./commands/activate.ts";
 import { gatewayServeCommand } from "./commands/gateway-serve.ts";
@@ -22,6 +23,7 @@ import { gatewayTokenCommand } from "./commands/gateway-token.ts";
 
 /** Every top-level command, in help order. Add new ones here. */
 const COMMANDS = [
+  devCommand,
   runCommand,
   activateCommand,
   keysCommand,
