@@ -78,6 +78,21 @@ export class AgentRegistry implements LiveAgents {
     };
   }
 
+  /** Profile name → the distinct hashes connected agents of the group report, for profiles where they differ. */
+  drift(groupId: string): Record<string, string[]> {
+    const hashes = new Map<string, Set<string>>();
+    for (const agent of this.inGroup(groupId)) {
+      for (const profile of agent.info.profiles) {
+        const set = hashes.get(profile.name) ?? new Set<string>();
+        set.add(profile.hash);
+        hashes.set(profile.name, set);
+      }
+    }
+    const drifted: Record<string, string[]> = {};
+    for (const [name, set] of hashes) if (set.size > 1) drifted[name] = [...set].sort();
+    return drifted;
+  }
+
   subscribe(listener: (event: RegistryEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

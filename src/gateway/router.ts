@@ -1,9 +1,8 @@
 /**
  * @module
  * Every routing decision of the gateway lives here: which agent of a group serves a
- * request (least outstanding requests among enabled agents that offer the profile), when
- * a failed attempt is tried again on another agent, and how a group's profile hashes
- * show configuration drift.
+ * request (least outstanding requests among enabled agents that offer the profile), and
+ * when a failed attempt is tried again on another agent.
  *
  * Retry rule: an attempt that fails because the agent's connection went away (closed,
  * dead link, going away, refused) is tried once more on another agent when the agent
@@ -103,21 +102,6 @@ export class Router {
         if (!again) throw toGatewayError(error, request.signal);
       }
     }
-  }
-
-  /** Profile name → the distinct hashes agents of the group report, for profiles where they differ. */
-  drift(groupId: string): Record<string, string[]> {
-    const hashes = new Map<string, Set<string>>();
-    for (const agent of this.#registry.inGroup(groupId)) {
-      for (const profile of agent.info.profiles) {
-        const set = hashes.get(profile.name) ?? new Set();
-        set.add(profile.hash);
-        hashes.set(profile.name, set);
-      }
-    }
-    const drifted: Record<string, string[]> = {};
-    for (const [name, set] of hashes) if (set.size > 1) drifted[name] = [...set].sort();
-    return drifted;
   }
 
   #mayRetry(request: RouteRequest, error: unknown): boolean {

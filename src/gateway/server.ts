@@ -76,6 +76,15 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     log.info("asking agent to leave", { agent: live.agentName, reason });
     live.session.goAway(GoAwayCode.POLICY, reason);
   }
+  // Agents of one group should offer the same profiles with the same settings (drift is a
+  // classic failure of groups); say so when a connection makes them differ.
+  registry.subscribe((event) => {
+    if (event.type !== "connected") return;
+    const drift = registry.drift(event.agent.groupId);
+    if (Object.keys(drift).length > 0) {
+      log.warn("configuration drift in group: agents report different settings for the same profile", { agent: event.agent.agentName, profiles: Object.keys(drift) });
+    }
+  });
   const syncTimer = setInterval(() => {
     for (const agent of registry.all()) void applyAgentChange(agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
   }, options.syncIntervalMs ?? 5000);

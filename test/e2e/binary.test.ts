@@ -7,39 +7,19 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { BINARY, REPO, ensureBinary, runBinary, type Run } from "../support/binary.ts";
 
-const REPO = resolve(import.meta.dir, "../..");
-const BINARY = join(REPO, "dist/outpost-linux-x64");
 const { version: VERSION } = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as { version: string };
 
 let work: string;
 
-/** Newest modification time of the inputs of a build. */
-function newestSource(): number {
-  const inputs = ["package.json", ...["src", "build"].flatMap((dir) => readdirSync(join(REPO, dir), { recursive: true }).map((f) => join(dir, String(f))))];
-  return Math.max(...inputs.map((path) => statSync(join(REPO, path)).mtimeMs));
-}
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function outpost(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-  if (!options.env?.OUTPOST_CONFIG) delete env.OUTPOST_CONFIG;
-  const proc = Bun.spawn([BINARY, ...args], { cwd: options.cwd ?? work, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
+function outpost(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return runBinary(args, { cwd: options.cwd ?? work, env: options.env });
 }
 
 beforeAll(async () => {
-  if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < newestSource()) {
-    const build = Bun.spawn(["bun", join(REPO, "build/build.ts"), "--target", "linux-x64"], { cwd: REPO, stdout: "inherit", stderr: "inherit" });
-    expect(await build.exited).toBe(0);
-  }
+  await ensureBinary();
   work = await mkdtemp(join(tmpdir(), "outpost-e2e-"));
 }, 300_000);
 

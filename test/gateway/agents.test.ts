@@ -59,6 +59,15 @@ describe("a group of two agents", () => {
     expect([...served.keys()].sort()).toEqual(["alpha", "beta"]);
   });
 
+  test("the group view reports drift: the agents' profiles point at different files", async () => {
+    const response = await stack.call(`/v1/groups/sales`);
+    const body = (await response.json()) as { group: { status: string; activeAgents: number; drift: Record<string, string[]> } };
+    expect(body.group.status).toBe("active");
+    expect(body.group.activeAgents).toBe(2);
+    expect(Object.keys(body.group.drift).sort()).toEqual(["main", "tools"]);
+    expect(body.group.drift.main).toHaveLength(2);
+  });
+
   test("a disabled agent takes no requests, is asked to leave and is refused when it comes back", async () => {
     await stack.admin.setAgentStatus("sales", "beta", "disabled");
     const live = () => stack.gateway.registry.all().find((agent) => agent.agentName === "beta");

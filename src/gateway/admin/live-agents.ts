@@ -20,6 +20,8 @@ export interface LiveAgentStatus {
 export interface LiveAgents {
   /** `undefined` when the agent has no connection. */
   status(agentId: string): LiveAgentStatus | undefined;
+  /** Profiles of the group whose configuration differs between its connected agents. */
+  drift?(groupId: string): Record<string, string[]>;
 }
 
 /** For the CLI and tests: no agent is connected. */

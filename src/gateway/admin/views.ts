@@ -48,6 +48,8 @@ export function groupView(group: GroupRecord, agents: AgentRecord[], live: LiveA
     settings: group.settings,
     agentCount: agents.length,
     activeAgents: statuses.filter((status) => status === "active").length,
+    /** Profiles whose configuration differs between connected agents: name → the distinct hashes. */
+    drift: live.drift?.(group.id) ?? {},
   };
 }
 
