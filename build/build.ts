@@ -8,6 +8,7 @@
  *   bun run build --out DIR                write elsewhere (default: dist/)
  *   bun run build --entry FILE             compile another entry (tests use a fixture)
  *   bun run build --no-bytecode            skip bytecode (smaller, slower start-up)
+ *   bun run build --release-keys K1[,K2]   trust these release keys instead of release-keys.ts (tests)
  *
  * Cross-compiling fetches each target's Bun runtime from the npm registry once and caches it.
  * Exit codes: 0 built, 1 a build failed, 2 bad arguments.
@@ -27,6 +28,7 @@ interface BuildArgs {
   readonly outDir: string;
   readonly entry: string;
   readonly bytecode: boolean;
+  readonly releaseKeys?: string;
 }
 
 class UsageError extends Error {}
@@ -40,6 +42,7 @@ async function parseBuildArgs(argv: string[]): Promise<BuildArgs> {
       out: { type: "string" },
       entry: { type: "string" },
       "no-bytecode": { type: "boolean" },
+      "release-keys": { type: "string" },
     },
     strict: true,
   });
@@ -50,7 +53,7 @@ async function parseBuildArgs(argv: string[]): Promise<BuildArgs> {
   if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new UsageError(`invalid --version ${JSON.stringify(version)}`);
   const entry = resolve(values.entry ?? join(ROOT, "src/cli/main.ts"));
   if (!existsSync(entry)) throw new UsageError(`entry ${displayPath(entry)} does not exist`);
-  return { targets, version, outDir: resolve(values.out ?? join(ROOT, "dist")), entry, bytecode: !values["no-bytecode"] };
+  return { targets, version, outDir: resolve(values.out ?? join(ROOT, "dist")), entry, bytecode: !values["no-bytecode"], releaseKeys: values["release-keys"] };
 }
 
 function requireTarget(name: string): BuildTarget {

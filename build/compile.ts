@@ -24,6 +24,8 @@ export interface CompileOptions {
   readonly version: string;
   /** Precompile to bytecode (with ESM output). Defaults to `true`. */
   readonly bytecode?: boolean;
+  /** Comma-separated base64 Ed25519 keys inlined as `OUTPOST_RELEASE_KEYS`, replacing src/upgrade/release-keys.ts's list. */
+  readonly releaseKeys?: string;
 }
 
 export interface CompileResult {
@@ -55,7 +57,7 @@ export async function compileTarget(options: CompileOptions): Promise<CompileRes
     result = await Bun.build({
       entrypoints: [entry],
       compile: { target: target.bunTarget, outfile, autoloadDotenv: false, autoloadBunfig: false },
-      define: { OUTPOST_VERSION: JSON.stringify(version) },
+      define: { OUTPOST_VERSION: JSON.stringify(version), ...(options.releaseKeys === undefined ? {} : { OUTPOST_RELEASE_KEYS: JSON.stringify(options.releaseKeys) }) },
       // Identifiers stay readable so stack traces from customers' machines name our functions.
       minify: { whitespace: true, syntax: true, identifiers: false },
       ...(bytecode ? { bytecode: true, format: "esm" as const } : {}),

@@ -20,6 +20,7 @@ import { gatewayServeCommand } from "./commands/gateway-serve.ts";
 import { gatewayGroupCommand } from "./commands/gateway-group.ts";
 import { gatewayAgentCommand } from "./commands/gateway-agent.ts";
 import { gatewayTokenCommand } from "./commands/gateway-token.ts";
+import { upgradeCommand } from "./commands/upgrade.ts";
 
 /** Every top-level command, in help order. Add new ones here. */
 const COMMANDS = [
@@ -30,6 +31,7 @@ const COMMANDS = [
   group("gateway", "Run and administer the gateway", [gatewayServeCommand, gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand]),
   group("config", "Create and check config.yml", [configInitCommand, configValidateCommand]),
   encryptCommand,
+  upgradeCommand,
   versionCommand,
 ];
 
