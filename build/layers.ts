@@ -19,6 +19,8 @@ export const ROOM_RULES: Readonly<Record<string, readonly string[] | "*">> = {
   agent: ["protocol", "tunnel", "connectors", "config", "crypto", "log"],
   gateway: ["protocol", "tunnel", "crypto", "log"],
   upgrade: ["crypto", "log", "config"],
+  service: ["log", "config"],
+  client: ["protocol"],
   cli: "*",
 };
 
