@@ -5,12 +5,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../support/ports.ts";
 import { startStack, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
+let healthPort: number;
 
 beforeAll(async () => {
+  healthPort = await freePort();
   stack = await startStack({
+    extraConfig: `agent:\n  health:\n    port: ${healthPort}\n`,
     profiles: (dir) => {
       mkdirSync(join(dir, "share"), { recursive: true });
       writeFileSync(join(dir, "share", "hello.txt"), "hello from the agent\n");
@@ -143,5 +147,26 @@ describe("tokens", () => {
     const other = (await stack.admin.createToken({ name: "other-caller", groups: ["other"] })).secret;
     response = await stack.call(`/v1/groups/sales/db/main/query`, { method: "POST", body: JSON.stringify({ sql: "select 1" }), token: other });
     expect(response.status).toBe(403);
+  });
+});
+
+describe("operations endpoints", () => {
+  test("the agent's local health endpoint says ready while connected", async () => {
+    const response = await fetch(`http://127.0.0.1:${healthPort}/ready`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { state: string }).state).toBe("connected");
+  });
+
+  test("metrics count requests by group, operation and outcome", async () => {
+    const response = await stack.call("/metrics");
+    const text = await response.text();
+    expect(text).toMatch(/outpost_requests_total\{group="sales",op="db.query",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/outpost_requests_total\{group="sales",op="db.query",outcome="client_error"\} [1-9]/);
+    expect(text).toContain("outpost_request_duration_seconds_bucket");
+  });
+
+  test("healthz needs no token", async () => {
+    const response = await fetch(`https://localhost:${stack.gateway.port}/healthz`, { tls: { ca: stack.ca.certPem } });
+    expect(await response.json()).toEqual({ status: "ok" });
   });
 });
