@@ -27,7 +27,7 @@ export interface TdsMessage {
 
 /** Joins incoming bytes into whole messages; `feed` returns the messages completed so far. */
 export class MessageReader {
-  #pending = Buffer.alloc(0);
+  #pending: Buffer = Buffer.alloc(0);
   #parts: Buffer[] = [];
 
   feed(chunk: Buffer): TdsMessage[] {

@@ -59,10 +59,12 @@ export class TdsSession {
       if (!this.#output.writableNeedDrain) return Promise.resolve();
       this.#server.stats.blockedWrites++;
       this.#server.stats.waitingForDrain = true;
-      return new Promise((resolve) => this.#output.once("drain", () => {
-        this.#server.stats.waitingForDrain = false;
-        resolve();
-      }));
+      return new Promise((resolve) => {
+        this.#output.once("drain", () => {
+          this.#server.stats.waitingForDrain = false;
+          resolve();
+        });
+      });
     },
   };
 
@@ -72,10 +74,14 @@ export class TdsSession {
         this.#server.stats.attentions++;
         this.#attention = true;
         this.#current?.abort();
-        this.#chain = this.#chain.then(() => this.#acknowledgeAttention());
+        this.#chain = this.#chain.then(() => this.#acknowledgeAttention()).catch(() => {
+          this.#socket.destroy();
+        });
         continue;
       }
-      this.#chain = this.#chain.then(() => this.#handle(message)).catch(() => this.#socket.destroy());
+      this.#chain = this.#chain.then(() => this.#handle(message)).catch(() => {
+        this.#socket.destroy();
+      });
     }
   }
 
@@ -100,7 +106,10 @@ export class TdsSession {
       ...tls,
       sendPrelogin: (bytes) => this.#socket.write(packet(PACKET.PRELOGIN, bytes, true, 1)),
       sendRaw: (bytes) => this.#socket.write(bytes),
-      drained: () => new Promise((resolve) => (this.#socket.writableNeedDrain ? this.#socket.once("drain", () => resolve()) : resolve())),
+      drained: () => new Promise((resolve) => {
+        if (this.#socket.writableNeedDrain) this.#socket.once("drain", () => resolve());
+        else resolve();
+      }),
     });
     this.#server.stats.tlsSessions++;
     this.#output = this.#tls.cleartext;
