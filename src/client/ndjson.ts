@@ -37,6 +37,7 @@ export class RowStream<R = Row> implements AsyncIterable<R> {
   readonly summary: Promise<QuerySummary>;
   readonly #rows: AsyncGenerator<R>;
   readonly #controller: AbortController;
+  readonly #summary: Resolvers<QuerySummary>;
 
   /** `open` starts the request with the given signal and resolves with the NDJSON answer. */
   constructor(open: (signal: AbortSignal) => Promise<Response>, signal?: AbortSignal) {
@@ -49,6 +50,7 @@ export class RowStream<R = Row> implements AsyncIterable<R> {
     summary.promise.catch(() => {});
     this.columns = columns.promise;
     this.summary = summary.promise;
+    this.#summary = summary;
     const opening = openRows(open(combined));
     opening.then((opened) => columns.resolve(opened.columns), (error) => {
       columns.reject(error);
@@ -64,6 +66,8 @@ export class RowStream<R = Row> implements AsyncIterable<R> {
   /** Stops the stream; the iterator ends and `summary` rejects with ABORTED. */
   async cancel(): Promise<void> {
     this.#controller.abort();
+    // A generator never started skips its `finally`; settle the summary here too.
+    this.#summary.reject(new OutpostError(CLIENT_CODES.ABORTED, "the row stream was cancelled"));
     await this.#rows.return(undefined);
   }
 

@@ -143,3 +143,11 @@ describe("stream", () => {
     expect(count).toBeLessThan(1_000_000);
   });
 });
+
+test("cancel() before iterating settles the summary and frees the query", async () => {
+  const rows = clientFor(stack).group("sales").db("main").stream(numbers(1_000_000));
+  await rows.columns;
+  await rows.cancel();
+  await expect(rows.summary).rejects.toMatchObject({ code: "ABORTED" });
+  expect(await rows.toArray()).toEqual([]);
+});
