@@ -7,6 +7,8 @@
 import { hostname } from "node:os";
 import { writeGatewaySection } from "../config/edit-gateway.ts";
 import { generateIdentity, writeIdentityFile } from "../crypto/identity.ts";
+import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
+import { describeTlsFailure } from "./tls-diagnose.ts";
 
 export interface ActivateOptions {
   code: string;
@@ -47,7 +49,10 @@ export async function activateAgent(options: ActivateOptions): Promise<Activatio
       proxy: options.proxy,
     });
   } catch (error) {
-    throw new Error(`cannot reach the gateway at ${endpoint.host}: ${(error as Error).message}`, { cause: error });
+    const message = (error as Error).message;
+    const explained = describeProxyRefusal(message, endpoint.host)
+      ?? (!options.insecureSkipVerify && isCertificateFailure(message) ? await describeTlsFailure(endpoint.href, { proxy: options.proxy, ca: options.ca }) : undefined);
+    throw new Error(explained ?? `cannot reach the gateway at ${endpoint.host}: ${message}`, { cause: error });
   }
   const body = (await response.json().catch(() => ({}))) as { agentId?: string; agentName?: string; group?: string; error?: { message?: string } };
   if (!response.ok || !body.agentId) {

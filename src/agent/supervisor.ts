@@ -5,11 +5,15 @@
  * full jitter capped at 30 s, reset only after a connection stayed healthy. A go-away from
  * a restarting gateway earns an immediate reconnect. A refusal that retrying cannot fix
  * (unknown agent, revoked key) is logged once in one clear line, then retried slowly in
- * case an operator fixes it on the gateway.
+ * case an operator fixes it on the gateway. A proxy that refuses the tunnel, or a
+ * certificate the agent does not trust (a TLS-inspecting proxy, usually), is also reported
+ * once in one line naming the cause, while the normal backoff continues.
  */
 import type { IdentityFile } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
 import { CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
+import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
+import { describeTlsFailure } from "./tls-diagnose.ts";
 import {
   Backoff, TunnelError, agentHandshake, attachSession, connectWebSocket, isTunnelError, type Session,
 } from "../tunnel/index.ts";
@@ -49,6 +53,7 @@ export class Supervisor {
   #session: Session | undefined;
   #running: Promise<void> | undefined;
   #lastRefusal = "";
+  #lastDialFailure = "";
   #state: SupervisorState = "stopped";
 
   constructor(options: SupervisorOptions) {
@@ -103,7 +108,9 @@ export class Supervisor {
           this.#reportRefusal(`gateway refused this agent: ${(error as Error).message}`, delay);
         } else {
           delay = this.#backoff.next();
-          log.warn("cannot reach the gateway", { gateway: this.#options.gatewayUrl, reason: (error as Error).message, retryInMs: delay });
+          const line = await this.#explainDialFailure((error as Error).message);
+          if (line) this.#reportRefusal(line, delay);
+          else log.warn("cannot reach the gateway", { gateway: this.#options.gatewayUrl, reason: (error as Error).message, retryInMs: delay });
         }
       }
       if (signal.aborted) break;
@@ -128,6 +135,7 @@ export class Supervisor {
     });
     this.#backoff.markConnected();
     this.#lastRefusal = "";
+    this.#lastDialFailure = "";
     let resolveClosed!: (error?: TunnelError) => void;
     const closed = new Promise<TunnelError | undefined>((resolve) => (resolveClosed = resolve));
     const session = attachSession(connection, {
@@ -153,6 +161,22 @@ export class Supervisor {
     this.#session = undefined;
     if (error && !signal.aborted) log.warn("connection to the gateway lost", { reason: error.message, code: error.code });
     else log.info("disconnected from the gateway");
+  }
+
+  /**
+   * The one line for a proxy refusal or an untrusted certificate, else undefined. The
+   * certificate is looked at (one extra handshake) only when the raw error changed, so a
+   * long outage costs no more than the retries themselves.
+   */
+  async #explainDialFailure(message: string): Promise<string | undefined> {
+    const { gatewayUrl, proxy, tls } = this.#options;
+    const target = new URL(gatewayUrl.replace(/^http/, "ws"));
+    const refusal = describeProxyRefusal(message, target.host);
+    if (refusal) return refusal;
+    if (tls?.insecureSkipVerify || !isCertificateFailure(message)) return undefined;
+    if (message === this.#lastDialFailure) return this.#lastRefusal || undefined;
+    this.#lastDialFailure = message;
+    return describeTlsFailure(target.href, { proxy, ca: tls?.ca });
   }
 
   /** One error line per distinct refusal, not one per retry. */

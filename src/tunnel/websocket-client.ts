@@ -42,6 +42,8 @@ export function connectWebSocket(url: string, options: WebSocketConnectOptions =
     },
   });
 
+  // Named by host only: the proxy URL may carry a password.
+  const via = options.proxy ? ` through proxy ${new URL(options.proxy).host}` : "";
   return new Promise((resolve, reject) => {
     let opened = false;
     const fail = (message: string, cause?: unknown) => {
@@ -66,7 +68,7 @@ export function connectWebSocket(url: string, options: WebSocketConnectOptions =
       options.signal?.removeEventListener("abort", onAbort);
       resolve(relay);
     };
-    ws.onerror = (event) => fail(`cannot connect to ${new URL(url).host}: ${(event as ErrorEvent).message ?? "error"}`);
+    ws.onerror = (event) => fail(`cannot connect to ${new URL(url).host}${via}: ${bunReason((event as ErrorEvent).message)}`);
     ws.onmessage = (event) => {
       if (typeof event.data === "string") return relay.transport.close(1003, "binary messages only");
       relay.message(new Uint8Array(event.data as ArrayBuffer));
@@ -76,4 +78,9 @@ export function connectWebSocket(url: string, options: WebSocketConnectOptions =
       relay.close(event.code, event.reason);
     };
   });
+}
+
+/** Bun's message without its "WebSocket connection to '<url>' failed: " preamble. */
+function bunReason(message: string | undefined): string {
+  return (message ?? "error").replace(/^WebSocket connection to '[^']*' failed: /, "");
 }
