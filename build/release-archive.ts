@@ -26,7 +26,7 @@ export function writeTarGz(binary: string, out: string): void {
 /** Writes `out` (.zip) with `binary` inside as `name` (deflated). */
 export function writeZip(binary: string, out: string, name = "outpost.exe"): void {
   const data = readFileSync(binary);
-  const packed = deflateRawSync(data, { level: 9 });
+  const packed = deflateRawSync(data);
   const fileName = Buffer.from(name, "utf8");
   const crc = crc32(data);
   // Fixed DOS timestamp (1980-01-01 00:00): the same input gives the same archive.
