@@ -21,9 +21,15 @@ export class GatewayMetrics {
   readonly #bytes = { in: 0, out: 0 };
   #inFlight = 0;
   readonly #agentStatus: () => { group: string; status: string; count: number }[];
+  readonly #observe?: (group: string, op: string, outcome: Outcome, seconds: number) => void;
 
-  constructor(options: { agentStatus: () => { group: string; status: string; count: number }[] }) {
+  /** `observe` sees every finished request too (the console's per-group history). Defaults to none. */
+  constructor(options: {
+    agentStatus: () => { group: string; status: string; count: number }[];
+    observe?: (group: string, op: string, outcome: Outcome, seconds: number) => void;
+  }) {
     this.#agentStatus = options.agentStatus;
+    this.#observe = options.observe;
   }
 
   started(): void {
@@ -42,6 +48,7 @@ export class GatewayMetrics {
     histogram.sum += seconds;
     histogram.count++;
     this.#latency.set(latencyKey, histogram);
+    this.#observe?.(group, op, outcome, seconds);
   }
 
   bytes(direction: "in" | "out", count: number): void {

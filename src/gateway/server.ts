@@ -19,6 +19,9 @@ import { handleRotateKey } from "./rotate-key.ts";
 import { Router } from "./router.ts";
 import type { GatewayStore } from "./store/store.ts";
 import { AgentStatusCounter } from "./status.ts";
+import type { AlertSettings } from "./alerts/alert-monitor.ts";
+import { consoleRoutes, handleConsoleRequest } from "./console/console-routes.ts";
+import { startConsoleServices } from "./console/console-services.ts";
 
 export interface GatewayOptions {
   store: GatewayStore;
@@ -33,6 +36,8 @@ export interface GatewayOptions {
   publicUrl?: string;
   /** How often live agents are checked against the store (CLI changes). Defaults to 5000 ms. */
   syncIntervalMs?: number;
+  /** Alert rules (grace period before a disconnect is reported, …); defaults in `AlertSettings`. */
+  alerts?: AlertSettings;
 }
 
 export interface RunningGateway {
@@ -50,7 +55,9 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const registry = new AgentRegistry();
   const auth = new Authenticator({ store, log: log.child("gateway") });
   const statusCounter = new AgentStatusCounter({ registry, store });
-  const metrics = new GatewayMetrics({ agentStatus: () => statusCounter.counts() });
+  const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
+  const consoleTable = consoleRoutes(live);
+  const metrics = new GatewayMetrics({ agentStatus: () => statusCounter.counts(), observe: live.observe });
   const router = new Router({ registry });
   let publicUrl = options.publicUrl ?? "";
   let hosts: string[] = [];
@@ -119,8 +126,12 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         const info = { requestId, remoteIp };
         const response =
           (await handleInvoke(request, url, { auth, store, router, metrics, log: log.child("gateway") }, info)) ??
-          (await handleAdminRequest(request, admin, info));
-        if (response) return response;
+          (await handleAdminRequest(request, admin, info)) ??
+          (await handleConsoleRequest(request, url, consoleTable, admin, info));
+        if (response) {
+          live.noticeResponse(request, url, response);
+          return response;
+        }
         throw new GatewayError("NOT_FOUND", `no such endpoint: ${request.method} ${url.pathname}`);
       } catch (error) {
         return errorResponse(error, requestId, log);
@@ -152,6 +163,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     router,
     async stop({ graceMs = 10_000 } = {}) {
       clearInterval(syncTimer);
+      await live.stop();
       for (const agent of registry.all()) agent.session.goAway(GoAwayCode.RESTARTING, "gateway restarting");
       const until = Date.now() + graceMs;
       while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);

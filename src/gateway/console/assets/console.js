@@ -1,0 +1,357 @@
+// Outpost console: a small hash-routed page over the gateway's own API. The admin token
+// lives only in sessionStorage (this tab); live updates come from the event stream, which
+// is opened with a one-time ticket because EventSource cannot send an Authorization header.
+// DOM is built with `h()` (never innerHTML), so names and addresses cannot inject markup.
+
+const TOKEN_KEY = "outpost.token";
+const $ = (id) => document.getElementById(id);
+const view = $("view");
+let refresh = null;
+let events = null;
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined).map((c) => (c instanceof Node ? c : String(c))));
+  return el;
+}
+
+// ---- API ---------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await response.json().catch(() => ({}));
+  if (response.status === 401) logout("Your token was refused; sign in again.");
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+const enc = encodeURIComponent;
+
+// ---- helpers -----------------------------------------------------------------------
+
+function toast(message) {
+  const box = $("toast");
+  box.textContent = message;
+  box.classList.add("show");
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => box.classList.remove("show"), 4000);
+}
+
+function confirmAction(message, label) {
+  const dialog = $("confirm");
+  $("confirm-text").textContent = message;
+  $("confirm-ok").textContent = label;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
+}
+
+const badge = (status) => h("span", { class: `badge s-${status}` }, status.replace("_", " "));
+const time = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+const percent = (rate) => `${(rate * 100).toFixed(rate > 0 && rate < 0.01 ? 2 : 0)} %`;
+
+function since(iso) {
+  if (!iso) return "—";
+  let s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+  const d = Math.floor(s / 86400), hr = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+  s %= 60;
+  return d ? `${d}d ${hr}h` : hr ? `${hr}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}
+
+function table(caption, headers, rows, empty) {
+  if (rows.length === 0) return h("p", { class: "hint" }, empty);
+  return h("div", { class: "table-wrap" }, h("table", {},
+    h("caption", { class: "sr-only" }, caption),
+    h("thead", {}, h("tr", {}, headers.map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, rows)));
+}
+
+/** Runs an action from a button: shows failures instead of throwing them away. */
+async function act(fn) {
+  try {
+    await fn();
+  } catch (error) {
+    toast(error.message);
+  }
+  refresh?.();
+}
+
+// ---- pages -------------------------------------------------------------------------
+
+function groupsPage() {
+  const body = h("div", {});
+  view.append(h("h1", { tabindex: "-1" }, "Groups"), body);
+  return async () => {
+    const [{ groups }, { groups: stats }] = await Promise.all([api("GET", "/v1/groups"), api("GET", "/v1/admin/stats")]);
+    const rate = Object.fromEntries(stats.map((s) => [s.name, s]));
+    body.replaceChildren(table("Groups", ["Name", "Status", "Agents active / total", "Requests / min", "Error rate", "Drift"],
+      groups.map((group) => {
+        const drift = Object.keys(group.drift);
+        return h("tr", { "data-group": group.name },
+          h("th", { scope: "row" }, h("a", { href: `#/groups/${enc(group.name)}` }, group.name)),
+          h("td", {}, badge(group.status)),
+          h("td", {}, `${group.activeAgents} / ${group.agentCount}`),
+          h("td", {}, rate[group.name]?.requestsPerMinute ?? 0),
+          h("td", {}, percent(rate[group.name]?.errorRate ?? 0)),
+          h("td", { class: "wrap" }, drift.length ? h("span", { class: "warn" }, `⚠ settings differ: ${drift.join(", ")}`) : "—"));
+      }), "No groups yet. Create one with: outpost gateway group create NAME"));
+  };
+}
+
+function groupPage(name) {
+  const title = h("h1", { tabindex: "-1" }, `Group ${name} `);
+  const status = h("span", {});
+  title.append(status);
+  const agents = h("div", {});
+  const chart = h("div", { class: "chart" });
+  const deliveries = h("div", {});
+  const added = h("div", { "aria-live": "polite" });
+  const cidrs = h("textarea", { id: "cidrs", "aria-describedby": "cidrs-hint" });
+  const hooks = h("textarea", { id: "hooks", "aria-describedby": "hooks-hint" });
+  const agentName = h("input", { id: "agent-name", required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}", autocomplete: "off" });
+  const path = `/v1/groups/${enc(name)}`;
+
+  const addForm = h("form", { class: "card", "aria-labelledby": "add-title", onsubmit: (e) => (e.preventDefault(), act(async () => {
+    const result = await api("POST", `${path}/agents`, { name: agentName.value });
+    agentName.value = "";
+    added.replaceChildren(
+      h("p", {}, `Agent ${result.agent.name} added. On its machine, run (the code works once, until ${time(result.expiresAt)}):`),
+      h("pre", { id: "activate-command", tabindex: "0", "aria-label": "Activation command" }, result.command),
+      h("p", { class: "hint" }, "Activation code: ", h("code", { id: "activation-code" }, result.activationCode)));
+  })) },
+    h("h2", { id: "add-title" }, "Add agent"),
+    h("label", { for: "agent-name" }, "Agent name"), agentName,
+    h("button", { type: "submit" }, "Add agent"), added);
+
+  const settingsForm = h("form", { class: "card", "aria-labelledby": "settings-title", onsubmit: (e) => (e.preventDefault(), act(async () => {
+    const lines = (el) => el.value.split("\n").map((s) => s.trim()).filter(Boolean);
+    await api("PATCH", path, { settings: { allowedCidrs: lines(cidrs), alertWebhooks: lines(hooks) } });
+    toast("Settings saved");
+  })) },
+    h("h2", { id: "settings-title" }, "Settings"),
+    h("label", { for: "cidrs" }, "Allowed caller addresses (CIDR, one per line)"), cidrs,
+    h("p", { id: "cidrs-hint", class: "hint" }, "Empty allows every address."),
+    h("label", { for: "hooks" }, "Alert webhooks (URL, one per line)"), hooks,
+    h("p", { id: "hooks-hint", class: "hint" }, "Slack URLs (or ?format=slack) get a Slack message; others get JSON."),
+    h("button", { type: "submit" }, "Save settings"));
+
+  view.append(title,
+    h("h2", {}, "Agents"), agents,
+    h("div", { class: "grid" }, h("section", { class: "card", "aria-labelledby": "chart-title" }, h("h2", { id: "chart-title" }, "Last hour"), chart), addForm, settingsForm),
+    h("h2", {}, "Alert deliveries"), deliveries);
+
+  let first = true;
+  return async () => {
+    const [detail, stats, alerts] = await Promise.all([api("GET", path), api("GET", `${path}/stats`), api("GET", `${path}/alerts`)]);
+    status.replaceChildren(badge(detail.group.status));
+    if (first) {
+      cidrs.value = detail.group.settings.allowedCidrs.join("\n");
+      hooks.value = (detail.group.settings.alertWebhooks ?? []).join("\n");
+      first = false;
+    }
+    agents.replaceChildren(agentTable(path, detail), driftNote(detail.group.drift));
+    chart.replaceChildren(drawChart(stats));
+    deliveries.replaceChildren(table("Alert deliveries", ["When", "Event", "Webhook", "Status", "Attempts", "HTTP"],
+      alerts.deliveries.map((d) => h("tr", {}, h("td", {}, time(d.createdAt)), h("td", { class: "wrap" }, d.summary), h("td", {}, d.target),
+        h("td", {}, badge(d.status)), h("td", {}, d.attempts), h("td", {}, d.httpStatus ?? d.error ?? "—"))),
+      "No alerts sent yet."));
+  };
+}
+
+function driftNote(drift) {
+  const names = Object.keys(drift);
+  return names.length ? h("p", { class: "warn", role: "note" }, `⚠ Configuration drift: agents report different settings for ${names.join(", ")}.`) : null;
+}
+
+function agentTable(path, detail) {
+  return table("Agents", ["Name", "Status", "Version", "Remote IP", "Host", "PID", "OS user", "Uptime", "In flight", "Profiles", "Actions"],
+    detail.agents.map((agent) => {
+      const info = agent.info ?? {};
+      const at = `${path}/agents/${enc(agent.name)}`;
+      const toggle = agent.status === "disabled"
+        ? h("button", { type: "button", class: "small secondary", onclick: () => act(() => api("POST", `${at}/enable`)) }, "Enable", h("span", { class: "sr-only" }, ` ${agent.name}`))
+        : h("button", { type: "button", class: "small secondary", onclick: () => act(async () => {
+          if (await confirmAction(`Disable agent ${agent.name}? It finishes its requests in flight and takes no new ones.`, "Disable")) await api("POST", `${at}/disable`);
+        }) }, "Disable", h("span", { class: "sr-only" }, ` ${agent.name}`));
+      const remove = h("button", { type: "button", class: "small danger", onclick: () => act(async () => {
+        if (await confirmAction(`Remove agent ${agent.name}? Its identity stops working; it needs a new activation code to come back.`, "Remove")) await api("DELETE", at);
+      }) }, "Remove", h("span", { class: "sr-only" }, ` ${agent.name}`));
+      return h("tr", { "data-agent": agent.name },
+        h("th", { scope: "row" }, agent.name), h("td", {}, badge(agent.status)), h("td", {}, info.version ?? "—"),
+        h("td", {}, agent.connection?.remoteIp ?? "—"), h("td", {}, info.hostname ?? "—"), h("td", {}, info.pid ?? "—"),
+        h("td", {}, info.user ?? "—"), h("td", {}, since(agent.connection?.connectedSince)), h("td", {}, agent.connection?.inFlight ?? "—"),
+        h("td", { class: "wrap" }, (info.profiles ?? []).map((p) => p.name).join(", ") || "—"),
+        h("td", {}, toggle, remove));
+    }), "No agents yet: add one below.");
+}
+
+/** Requests per minute as bars (errors in red) and mean latency as a line, over the last hour. */
+function drawChart(stats) {
+  const perMinute = [];
+  const per = Math.max(1, Math.round(60000 / stats.bucketMs));
+  for (let i = 0; i < stats.series.length; i += per) {
+    const slice = stats.series.slice(i, i + per);
+    const requests = slice.reduce((n, p) => n + p.requests, 0);
+    const errors = slice.reduce((n, p) => n + p.errors, 0);
+    const latency = slice.reduce((n, p) => n + (p.meanLatencyMs ?? 0) * p.requests, 0);
+    perMinute.push({ requests, errors, latency: requests ? latency / requests : null });
+  }
+  const W = 600, H = 160, pad = 28, bw = (W - pad) / perMinute.length;
+  const maxReq = Math.max(1, ...perMinute.map((p) => p.requests));
+  const maxLat = Math.max(1, ...perMinute.map((p) => p.latency ?? 0));
+  const ns = "http://www.w3.org/2000/svg";
+  const s = (tag, attrs, ...kids) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    el.append(...kids);
+    return el;
+  };
+  const y = (v, max) => H - pad + 8 - (v / max) * (H - pad - 4);
+  const total = perMinute.reduce((n, p) => n + p.requests, 0);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `Requests per minute and mean latency over the last hour: ${total} requests, ${stats.requestsPerMinute} in the last minute, error rate ${percent(stats.errorRate)}` },
+    s("line", { class: "axis", x1: pad, y1: H - pad + 8, x2: W, y2: H - pad + 8 }),
+    s("text", { x: 0, y: 12 }, String(maxReq)), s("text", { x: 0, y: H - pad + 8 }, "0"),
+    s("text", { x: pad, y: H - 4 }, "−60 min"), s("text", { x: W - 30, y: H - 4 }, "now"),
+    s("g", { class: "bars" }, ...perMinute.map((p, i) => s("rect", { x: pad + i * bw, y: y(p.requests, maxReq), width: Math.max(1, bw - 1), height: H - pad + 8 - y(p.requests, maxReq) }))),
+    s("g", { class: "errs" }, ...perMinute.map((p, i) => s("rect", { x: pad + i * bw, y: y(p.errors, maxReq), width: Math.max(1, bw - 1), height: H - pad + 8 - y(p.errors, maxReq) }))),
+    s("polyline", { class: "latency", points: perMinute.map((p, i) => (p.latency === null ? null : `${pad + i * bw + bw / 2},${y(p.latency, maxLat)}`)).filter(Boolean).join(" ") }));
+  return h("div", {}, svg, h("p", { class: "legend" }, h("span", { class: "k-req" }, `requests/min (${stats.requestsPerMinute} now)`),
+    h("span", { class: "k-err" }, `errors (${percent(stats.errorRate)})`), h("span", { class: "k-lat" }, `mean latency (max ${Math.round(maxLat)} ms)`)));
+}
+
+function tokensPage() {
+  const list = h("div", {});
+  const shown = h("div", { "aria-live": "polite" });
+  const name = h("input", { id: "token-name", required: true, autocomplete: "off" });
+  const admin = h("input", { id: "token-admin", type: "checkbox" });
+  const groups = h("input", { id: "token-groups", autocomplete: "off", "aria-describedby": "token-groups-hint" });
+  const form = h("form", { class: "card", "aria-labelledby": "new-token", onsubmit: (e) => (e.preventDefault(), act(async () => {
+    const scope = groups.value.split(",").map((s) => s.trim()).filter(Boolean);
+    const result = await api("POST", "/v1/admin/tokens", { name: name.value, admin: admin.checked, groups: scope.length ? scope : null });
+    name.value = groups.value = "";
+    admin.checked = false;
+    shown.replaceChildren(h("p", {}, `Token ${result.token.name} created. Copy it now: it is shown only once.`),
+      h("pre", { id: "token-secret", tabindex: "0", "aria-label": "New token" }, result.secret));
+  })) },
+    h("h2", { id: "new-token" }, "Create a token"),
+    h("label", { for: "token-name" }, "Name"), name,
+    h("label", { class: "check" }, admin, "Admin (every route and group)"),
+    h("label", { for: "token-groups" }, "Groups"), groups,
+    h("p", { id: "token-groups-hint", class: "hint" }, "Comma-separated group names; empty means every group."),
+    h("button", { type: "submit" }, "Create token"), shown);
+  view.append(h("h1", { tabindex: "-1" }, "API tokens"), form, list);
+  return async () => {
+    const { tokens } = await api("GET", "/v1/admin/tokens");
+    list.replaceChildren(table("API tokens", ["Name", "Kind", "Groups", "Created", "Last used", "State", ""],
+      tokens.map((t) => h("tr", { "data-token": t.name },
+        h("th", { scope: "row" }, t.name), h("td", {}, t.admin ? "admin" : "caller"), h("td", {}, t.groups?.join(", ") ?? "all"),
+        h("td", {}, time(t.createdAt)), h("td", {}, time(t.lastUsedAt)), h("td", {}, t.revokedAt ? badge("revoked") : badge("active")),
+        h("td", {}, t.revokedAt ? "" : h("button", { type: "button", class: "small danger", onclick: () => act(async () => {
+          if (await confirmAction(`Revoke token ${t.name}? Callers using it are refused at once.`, "Revoke")) await api("DELETE", `/v1/admin/tokens/${enc(t.id)}`);
+        }) }, "Revoke", h("span", { class: "sr-only" }, ` ${t.name}`))))),
+      "No tokens."));
+  };
+}
+
+// ---- shell -------------------------------------------------------------------------
+
+async function route() {
+  if (!sessionStorage.getItem(TOKEN_KEY)) return showLogin();
+  $("login").hidden = true;
+  $("nav").hidden = false;
+  view.replaceChildren();
+  const hash = decodeURIComponent(location.hash.slice(1) || "/groups");
+  const group = /^\/groups\/(.+)$/.exec(hash);
+  refresh = group ? groupPage(group[1]) : hash === "/tokens" ? tokensPage() : groupsPage();
+  for (const link of document.querySelectorAll("nav a")) link.toggleAttribute("aria-current", link.getAttribute("href") === `#${hash}`);
+  document.title = `${view.querySelector("h1")?.textContent ?? "Outpost"} · Outpost console`;
+  await load();
+  view.querySelector("h1")?.focus();
+  connectEvents();
+}
+
+async function load() {
+  const current = refresh;
+  try {
+    await current?.();
+  } catch (error) {
+    if (current === refresh && error.status !== 401) toast(error.message);
+  }
+}
+
+let pending = null;
+function refreshSoon() {
+  clearTimeout(pending);
+  pending = setTimeout(load, 150);
+}
+
+async function connectEvents() {
+  if (events) return;
+  events = "opening";
+  try {
+    const { ticket } = await api("POST", "/v1/admin/events/ticket");
+    const source = new EventSource(`/v1/admin/events?ticket=${enc(ticket)}`);
+    events = source;
+    source.addEventListener("hello", () => ($("live").textContent = "Live"));
+    for (const type of ["agent", "admin", "alert", "tick"]) source.addEventListener(type, refreshSoon);
+    source.onerror = () => {
+      // The ticket was spent; reconnecting needs a new one, so take over from EventSource.
+      source.close();
+      events = null;
+      $("live").textContent = "Reconnecting…";
+      if (sessionStorage.getItem(TOKEN_KEY)) setTimeout(connectEvents, 3000);
+    };
+  } catch {
+    events = null;
+    if (sessionStorage.getItem(TOKEN_KEY)) setTimeout(connectEvents, 3000);
+  }
+}
+
+function showLogin(message = "") {
+  $("nav").hidden = true;
+  $("login").hidden = false;
+  $("live").textContent = "";
+  view.replaceChildren();
+  refresh = null;
+  $("login-error").textContent = message;
+  $("login-token").focus();
+}
+
+function logout(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (events && events !== "opening") events.close();
+  events = null;
+  showLogin(message);
+}
+
+$("login-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const token = $("login-token").value.trim();
+  const response = await fetch("/v1/admin/tokens", { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    $("login-error").textContent = response.status === 403 ? "This token is not an admin token." : body?.error?.message ?? `Sign-in failed (HTTP ${response.status}).`;
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("login-token").value = "";
+  route();
+});
+$("logout").addEventListener("click", () => logout(""));
+window.addEventListener("hashchange", route);
+route();

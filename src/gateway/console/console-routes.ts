@@ -1,0 +1,92 @@
+/**
+ * @module
+ * The console's routes: its static page at `/console`, the event stream (and the ticket
+ * that opens it), per-group rates and history, and the alert delivery log. They share the
+ * admin API's matcher and error answers; `handleConsoleRequest` returns `undefined` for
+ * any other path.
+ */
+import { authorizeGroup, requireAdmin } from "../auth/authenticator.ts";
+import type { AdminContext, RequestInfo } from "../admin/context.ts";
+import { matchRoute, type Route } from "../admin/routes.ts";
+import { errorResponse, GatewayError, jsonResponse } from "../http-errors.ts";
+import { consoleAsset } from "./console-assets.ts";
+import type { ConsoleServices } from "./console-services.ts";
+
+/** The console's routes over its services (the handlers close over them). */
+export function consoleRoutes(services: ConsoleServices): Route[] {
+  const { history, events, alerts } = services;
+  return [
+    { method: "GET", pattern: "/console", handler: async () => consoleAsset("index.html") },
+    { method: "GET", pattern: "/console/:asset", handler: async (_request, ctx) => consoleAsset(ctx.params.asset!) },
+    {
+      method: "POST",
+      pattern: "/v1/admin/events/ticket",
+      handler: async (request, ctx) => {
+        requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
+        const { ticket, expiresAt } = events.issueTicket();
+        return jsonResponse({ ticket, expiresAt: new Date(expiresAt).toISOString() }, 201, { "cache-control": "no-store" });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/admin/events",
+      handler: async (request, ctx) => {
+        ctx.auth.assertNotBlocked(ctx.remoteIp);
+        try {
+          return events.open(ctx.url.searchParams.get("ticket"), request.signal);
+        } catch (error) {
+          ctx.auth.recordFailure(ctx.remoteIp, "bad events ticket");
+          throw error;
+        }
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/admin/stats",
+      handler: async (request, ctx) => {
+        requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
+        const groups = await ctx.service.store.listGroups();
+        return jsonResponse({ groups: groups.map((group) => ({ name: group.name, ...history.summary(group.name) })) });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/groups/:group/stats",
+      handler: async (request, ctx) => {
+        authorizeGroup(await ctx.auth.authenticate(request, ctx.remoteIp), ctx.params.group!);
+        const group = await ctx.service.group(ctx.params.group!);
+        return jsonResponse({ group: group.name, ...history.summary(group.name), bucketMs: history.bucketMs, series: history.series(group.name) });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/v1/groups/:group/alerts",
+      handler: async (request, ctx) => {
+        requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
+        const group = await ctx.service.group(ctx.params.group!);
+        const deliveries = alerts.deliveries(group.name).map((delivery) => ({
+          ...delivery,
+          createdAt: new Date(delivery.createdAt).toISOString(),
+          finishedAt: delivery.finishedAt === null ? null : new Date(delivery.finishedAt).toISOString(),
+        }));
+        return jsonResponse({ deliveries });
+      },
+    },
+  ];
+}
+
+/** Answers a console request, or `undefined` when the path is not one of `routes`. */
+export async function handleConsoleRequest(request: Request, url: URL, routes: readonly Route[], ctx: AdminContext, info: RequestInfo): Promise<Response | undefined> {
+  const match = matchRoute(routes, request.method, url.pathname);
+  if (match.kind === "none") return undefined;
+  try {
+    if (match.kind === "wrong-method") {
+      throw new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
+    }
+    const response = await match.route.handler(request, { ...ctx, ...info, params: match.params, url });
+    response.headers.set("x-request-id", info.requestId);
+    return response;
+  } catch (error) {
+    return errorResponse(error, info.requestId, ctx.log);
+  }
+}
