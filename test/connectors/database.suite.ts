@@ -14,6 +14,7 @@ import { createCallContext } from "../../src/connectors/context.ts";
 import { ConnectorError } from "../../src/connectors/errors.ts";
 import { createManagedConnector, type Managed } from "../../src/connectors/managed.ts";
 import { silentLogger } from "../../src/log/logger.ts";
+import { failure } from "../support/failure.ts";
 
 export interface DatabaseDialect {
   /** The n-th (1-based) bound parameter: `?` (sqlite, mysql), `$1` (postgres), `@p1` (sqlserver). */
@@ -64,16 +65,6 @@ async function collect(rows: AsyncIterable<Row[]>): Promise<{ rows: Row[]; batch
     all.push(...batch);
   }
   return { rows: all, batches };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 export function runDatabaseConformance(options: DatabaseConformanceOptions): void {

@@ -5,16 +5,7 @@ import { createCallContext } from "../../src/connectors/context.ts";
 import { ConnectorError } from "../../src/connectors/errors.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { silentLogger } from "../../src/log/logger.ts";
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error("expected a failure");
-}
+import { failure } from "../support/failure.ts";
 
 /** A files connector whose `stat` waits until released, to hold slots open. */
 function fakeFiles(overrides: Partial<FilesConnector> = {}) {

@@ -53,11 +53,26 @@ class PostgresConnector implements DatabaseConnector {
     const pending = this.#sql().unsafe(request.sql, params as never[]).values();
     const cursor = pending.cursor(POSTGRES_BATCH_ROWS)[Symbol.asyncIterator]();
     const scope = { sql: request.sql, secrets: this.#secrets(request.params) };
-    const detach = onAbort(ctx.signal, () => void pending.cancel());
+    // A cancel request goes to the backend, not to a statement: sent while no fetch is
+    // running it could cancel the next statement on that pooled connection instead. So
+    // cancel only while the server is working for us; between batches, closing the
+    // cursor is enough.
+    let fetching = false;
+    const fetch = async () => {
+      fetching = true;
+      try {
+        return (await cursor.next()) as IteratorResult<unknown[][]>;
+      } finally {
+        fetching = false;
+      }
+    };
+    const detach = onAbort(ctx.signal, () => {
+      if (fetching) void pending.cancel();
+    });
     const fail = (error: unknown) => (ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, scope));
     let first: IteratorResult<unknown[][]>;
     try {
-      first = (await cursor.next()) as IteratorResult<unknown[][]>;
+      first = await fetch();
     } catch (error) {
       detach();
       throw fail(error);
@@ -76,7 +91,7 @@ class PostgresConnector implements DatabaseConnector {
         if (open) yield toRows(first.value as unknown[][]);
         while (open) {
           if (ctx.signal.aborted) throw abortReason(ctx.signal);
-          const step = (await Promise.resolve(cursor.next()).catch((error: unknown) => ((open = false), Promise.reject(error)))) as IteratorResult<unknown[][]>;
+          const step = await fetch().catch((error: unknown) => ((open = false), Promise.reject(error)));
           open = step.done !== true;
           if (open) yield toRows(step.value as unknown[][]);
         }

@@ -7,22 +7,13 @@ import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { createExtensionConnector } from "../../../src/connectors/extensions/extension-connector.ts";
 import { silentLogger } from "../../../src/log/logger.ts";
+import { failure } from "../../support/failure.ts";
 
 const example = resolve(import.meta.dir, "../../../docs/examples/hello-extension.ts");
 const dir = mkdtempSync(join(tmpdir(), "outpost-ext-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = () => createCallContext({ timeoutMs: 30_000, requestId: "req-1" });
 const deps = { name: "hello", log: silentLogger };
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("extensions", () => {
   test("the documented example answers with its config", async () => {

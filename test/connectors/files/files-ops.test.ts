@@ -5,19 +5,10 @@ import { join } from "node:path";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { connectorFor, ctx, makeTree, streamOf } from "./files-fixture.ts";
+import { failure } from "../../support/failure.ts";
 
 const tree = makeTree();
 afterAll(() => rmSync(tree.root, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error("expected a failure");
-}
 
 const text = async (body: ReadableStream<Uint8Array>) => await new Response(body).text();
 

@@ -6,6 +6,7 @@ import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { ForwardingHttpConnector } from "../../../src/connectors/http/http-connector.ts";
 import { createTestCa } from "../../support/certs.ts";
 import { freePort } from "../../support/ports.ts";
+import { failure } from "../../support/failure.ts";
 
 const seen: { method: string; path: string; headers: Record<string, string> }[] = [];
 let app: ReturnType<typeof Bun.serve>;
@@ -17,16 +18,6 @@ let rawPort = 0;
 const ctx = () => createCallContext({ timeoutMs: 30_000 });
 const connector = (options: Partial<ConstructorParameters<typeof ForwardingHttpConnector>[0]> = {}) =>
   new ForwardingHttpConnector({ baseUrl: `http://127.0.0.1:${app.port}/api`, ...options });
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error("expected a failure");
-}
 
 beforeAll(async () => {
   let count = 0;

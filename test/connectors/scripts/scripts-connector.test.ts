@@ -8,6 +8,7 @@ import type { JsonValue } from "../../../src/connectors/connector.ts";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { ProcessScriptsConnector } from "../../../src/connectors/scripts/scripts-connector.ts";
+import { failure } from "../../support/failure.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "outpost-scripts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,16 +39,6 @@ const profile: ScriptsProfile = {
   },
   max_output: 1000,
 };
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error("expected a failure");
-}
 
 /** Alive and not a zombie (a container's PID 1 may never reap it). */
 function isAlive(pid: number): boolean {
