@@ -27,7 +27,11 @@ function Install-Outpost {
 
   $arch = $env:OUTPOST_ARCH
   if (-not $arch) {
-    $arch = switch ($env:PROCESSOR_ARCHITECTURE) { "AMD64" { "x64" } "ARM64" { "arm64" } default { $env:PROCESSOR_ARCHITECTURE } }
+    $arch = switch ($env:PROCESSOR_ARCHITECTURE) {
+      "AMD64" { "x64" }
+      "ARM64" { "arm64" }
+      default { $env:PROCESSOR_ARCHITECTURE }
+    }
   }
   if ($arch -ne "x64" -and $arch -ne "arm64") { throw "unsupported CPU architecture '$arch': Outpost ships x64 and arm64 builds for Windows" }
 
