@@ -38,7 +38,7 @@ afterAll(() => {
 
 function flipByte(path: string) {
   const bytes = readFileSync(path);
-  bytes[bytes.length - 100] ^= 0xff;
+  bytes[bytes.length - 100]! ^= 0xff;
   writeFileSync(path, bytes);
 }
 

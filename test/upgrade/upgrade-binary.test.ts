@@ -142,7 +142,7 @@ describe("outpost upgrade", () => {
     const dir = variant("wrong-sha");
     const archive = join(dir, "outpost-linux-x64.tar.gz");
     const bytes = readFileSync(archive);
-    bytes[bytes.length - 100] ^= 0xff; // same size, different content
+    bytes[bytes.length - 100]! ^= 0xff; // same size, different content
     writeFileSync(archive, bytes);
     const binary = installV1();
     const result = await upgrade(binary, "wrong-sha");
