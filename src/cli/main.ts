@@ -21,6 +21,7 @@ import { gatewayGroupCommand } from "./commands/gateway-group.ts";
 import { gatewayAgentCommand } from "./commands/gateway-agent.ts";
 import { gatewayTokenCommand } from "./commands/gateway-token.ts";
 import { upgradeCommand } from "./commands/upgrade.ts";
+import { serviceCommand } from "./commands/service.ts";
 
 /** Every top-level command, in help order. Add new ones here. */
 const COMMANDS = [
@@ -32,6 +33,7 @@ const COMMANDS = [
   group("config", "Create and check config.yml", [configInitCommand, configValidateCommand]),
   encryptCommand,
   upgradeCommand,
+  serviceCommand,
   versionCommand,
 ];
 

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * What every service manager needs to know about the agent it runs: the binary, the
+ * config, the account, and the folders the agent writes to. The folders come from
+ * config.yml (read as plain YAML, so secrets that only the service's environment can
+ * resolve do not block the install).
+ */
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { parse } from "yaml";
+import type { OutpostConfig } from "../config/types.ts";
+import { ServiceError } from "./errors.ts";
+
+export interface ServiceSpec {
+  /** Service name (systemd unit, WinSW id). Defaults to `outpost`. */
+  name: string;
+  /** Absolute path of the outpost binary. */
+  binary: string;
+  /** Absolute path of config.yml. */
+  configPath: string;
+  /** Account to run as; root / LocalSystem when undefined. */
+  user?: string;
+  /** Folders the agent writes to (see `writablePaths`). */
+  readWritePaths: string[];
+  /** Where launchd and WinSW put the agent's stdout/stderr. */
+  logDir: string;
+  /** Exit code of `outpost upgrade` after a swap; the manager must start the new binary. */
+  upgradeExitCode: number;
+  /** Seconds the manager waits after SIGTERM: the agent's shutdown grace plus 15. */
+  stopTimeoutSeconds: number;
+}
+
+export interface SpecOptions {
+  name?: string;
+  binary: string;
+  configPath: string;
+  user?: string;
+  /** Extra folders to make writable (e.g. what a script profile writes). */
+  extraWritable?: string[];
+  upgradeExitCode: number;
+}
+
+/** Reads config.yml and derives the spec. Throws CONFIG_UNREADABLE. */
+export function serviceSpec(options: SpecOptions): ServiceSpec {
+  const configPath = resolve(options.configPath);
+  let config: OutpostConfig;
+  try {
+    config = (parse(readFileSync(configPath, "utf8")) ?? {}) as OutpostConfig;
+  } catch (error) {
+    throw new ServiceError("CONFIG_UNREADABLE", `cannot read ${configPath}: ${(error as Error).message}`, { cause: error });
+  }
+  const base = dirname(configPath);
+  const logFile = config.logging?.file?.path;
+  const logDir = logFile ? dirname(resolve(base, logFile)) : resolve(base, "logs");
+  return {
+    name: options.name ?? "outpost",
+    binary: resolve(options.binary),
+    configPath,
+    user: options.user,
+    readWritePaths: writablePaths(config, base, resolve(options.binary), logDir, options.extraWritable ?? []),
+    logDir,
+    upgradeExitCode: options.upgradeExitCode,
+    stopTimeoutSeconds: (config.agent?.shutdown_grace ?? 30) + 15,
+  };
+}
+
+/**
+ * The folders the agent writes to: config.yml's folder (identity rotation, activation),
+ * the log folder, the binary's folder (self-upgrade swaps the file there), writable files
+ * profiles and SQLite database folders (journals), plus `extra`. Nested paths are dropped.
+ */
+export function writablePaths(config: OutpostConfig, base: string, binary: string, logDir: string, extra: string[]): string[] {
+  const paths = [base, logDir, dirname(binary), ...extra.map((path) => resolve(path))];
+  for (const profile of Object.values(config.files ?? {})) {
+    if (profile?.base && !profile.readonly) paths.push(resolve(base, profile.base));
+  }
+  for (const profile of Object.values(config.databases ?? {})) {
+    if (profile?.adapter === "sqlite" && profile.path && profile.path !== ":memory:") paths.push(dirname(resolve(base, profile.path)));
+  }
+  const unique = [...new Set(paths)].sort();
+  return unique.filter((path) => !unique.some((other) => other !== path && isInside(path, other)));
+}
+
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}

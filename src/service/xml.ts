@@ -1,0 +1,6 @@
+/** @module Escaping for the XML files we render (launchd plist, WinSW config). */
+
+/** Escapes text for an XML element body or a double-quoted attribute. */
+export function escapeXml(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+}
