@@ -13,6 +13,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { BuildTarget } from "./targets.ts";
+import { ensureWinsw } from "./winsw.ts";
 
 export interface CompileOptions {
   /** Entry file of the CLI (absolute path). */
@@ -55,7 +56,8 @@ export async function compileTarget(options: CompileOptions): Promise<CompileRes
   let result: Bun.BuildOutput;
   try {
     result = await Bun.build({
-      entrypoints: [entry],
+      // Extra entrypoints are embedded as files (Bun.embeddedFiles): WinSW for Windows services.
+      entrypoints: target.format === "pe" ? [entry, await ensureWinsw()] : [entry],
       compile: { target: target.bunTarget, outfile, autoloadDotenv: false, autoloadBunfig: false },
       define: { OUTPOST_VERSION: JSON.stringify(version), ...(options.releaseKeys === undefined ? {} : { OUTPOST_RELEASE_KEYS: JSON.stringify(options.releaseKeys) }) },
       // Identifiers stay readable so stack traces from customers' machines name our functions.

@@ -20,7 +20,6 @@ export const ROOM_RULES: Readonly<Record<string, readonly string[] | "*">> = {
   gateway: ["protocol", "tunnel", "crypto", "log"],
   upgrade: ["crypto", "log", "config"],
   service: ["log", "config"],
-  service: ["log", "config"],
   client: ["protocol"],
   cli: "*",
 };

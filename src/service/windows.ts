@@ -10,6 +10,7 @@ import { ServiceError } from "./errors.ts";
 import { runTool, type ServiceAction, type ServiceManager } from "./manager.ts";
 import type { ServiceSpec } from "./spec.ts";
 import { renderWinswXml, WINSW_RUNTIME_CONFIG } from "./winsw-xml.ts";
+import { embeddedWinswExe } from "./winsw-asset.ts";
 
 export class WinswManager implements ServiceManager {
   readonly #binary: string;
@@ -27,7 +28,7 @@ export class WinswManager implements ServiceManager {
   async install(spec: ServiceSpec, options: { start: boolean }): Promise<string[]> {
     if (spec.user) throw new ServiceError("UNSUPPORTED_PLATFORM", "--user is not supported on Windows; the service runs as LocalSystem (change the account in services.msc)");
     const wrapper = this.wrapperPath(spec.name);
-    copyFileSync(await embeddedWinsw(), wrapper);
+    await writeWinsw(wrapper);
     writeFileSync(wrapper.replace(/\.exe$/, ".xml"), renderWinswXml(spec));
     writeFileSync(`${wrapper}.config`, WINSW_RUNTIME_CONFIG);
     runTool([wrapper, "install"]);
@@ -53,16 +54,9 @@ export class WinswManager implements ServiceManager {
   }
 }
 
-/**
- * The embedded WinSW's path. The module is named through a variable so that builds made
- * before node-windows became a dependency still compile; once it is one, this becomes a
- * literal `import("./winsw-asset.ts")` so the bundler embeds the exe.
- */
-async function embeddedWinsw(): Promise<string> {
-  const asset = "./winsw-asset.ts";
-  try {
-    return ((await import(asset)) as { WINSW_EXE: string }).WINSW_EXE;
-  } catch (error) {
-    throw new ServiceError("UNSUPPORTED_PLATFORM", "this build of outpost does not embed WinSW, so it cannot install a Windows service", { cause: error });
-  }
+/** Writes the embedded WinSW to `path`; Windows builds carry it (see build/winsw.ts). */
+async function writeWinsw(path: string): Promise<void> {
+  const exe = embeddedWinswExe();
+  if (!exe) throw new ServiceError("UNSUPPORTED_PLATFORM", "this build of outpost does not embed WinSW, so it cannot install a Windows service");
+  await Bun.write(path, exe);
 }

@@ -1,9 +1,10 @@
 /**
  * @module
- * WinSW 1.17 (MIT), shipped by the npm package node-windows and embedded in the binary:
- * `bun build --compile` copies the file in and this import yields a path `Bun.file()`
- * can read. Only windows.ts loads this module, and only when a service is installed.
+ * WinSW (MIT; from the npm package node-windows), embedded in the Windows executables by
+ * the build (`build/winsw.ts`) as an extra file. Other builds do not carry it.
  */
-import winsw from "node-windows/bin/winsw/winsw.exe" with { type: "file" };
 
-export const WINSW_EXE: string = winsw;
+/** The embedded winsw.exe, or undefined in a build that does not carry it. */
+export function embeddedWinswExe(): Blob | undefined {
+  return Bun.embeddedFiles.find((file) => (file as Blob & { name?: string }).name?.startsWith("winsw"));
+}
