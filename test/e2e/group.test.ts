@@ -21,6 +21,7 @@ let token: string;
 let gateway: Subprocess;
 const agents = new Map<string, Subprocess>();
 
+const EXTENSION = join(import.meta.dir, "../../docs/examples/hello-extension.ts");
 const dataDir = () => join(work, "gateway-data");
 const base = () => `https://localhost:${port}`;
 
@@ -38,7 +39,12 @@ async function startAgent(name: string): Promise<void> {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   const config = join(dir, "config.yml");
-  writeFileSync(config, `databases:\n  main:\n    adapter: sqlite\n    path: main.db\nagent:\n  shutdown_grace: 5\n`);
+  writeFileSync(
+    config,
+    `databases:\n  main:\n    adapter: sqlite\n    path: main.db\n` +
+      `extensions:\n  hello:\n    module: ${EXTENSION}\n    config: { greeting: Hello }\n` +
+      `agent:\n  shutdown_grace: 5\n`,
+  );
   const added = JSON.parse(await cli(["gateway", "agent", "add", "sales", "--name", name, "--data-dir", dataDir(), "--json"])) as { activationCode: string };
   await cli(["activate", added.activationCode, "--gateway", `wss://localhost:${port}`, "--ca", ca.certPath, "--config", config]);
   agents.set(name, spawn(["run", "--config", config]));
@@ -88,6 +94,11 @@ describe("a group of two compiled agents", () => {
       await response.arrayBuffer();
     }
     expect([...served].sort()).toEqual(["alpha", "beta"]);
+  });
+
+  test("the compiled agent loads and serves an extension module", async () => {
+    const response = await fetch(`${base()}/v1/groups/sales/ext/hello/greet?name=Ada`, { headers: { authorization: `Bearer ${token}` }, tls: { ca: ca.certPem } });
+    expect(((await response.json()) as { message: string }).message).toBe("Hello, Ada!");
   });
 
   test("SIGKILL of one agent under steady load fails no idempotent request", async () => {
