@@ -91,4 +91,28 @@ describe("outpost binary", () => {
     const bytes = await Bun.file(BINARY).bytes();
     expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(REPO)).toBe(-1);
   });
+
+  test("dev --check runs the demo through a real TLS tunnel and exits 0", async () => {
+    const run = await outpost(["dev", "--check", "--port", "0", "--dir", join(work, "demo")]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/^ok {3}200 /gm)).toHaveLength(3);
+    expect(run.stdout).toContain("Hello from a folder behind the firewall.");
+  });
+
+  test("gateway serve refuses plain HTTP on a non-loopback address", async () => {
+    const run = await outpost(["gateway", "serve", "--host", "0.0.0.0", "--data-dir", join(work, "gw")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain("refusing plain HTTP on 0.0.0.0");
+  });
+
+  test("run without a gateway section says what to do, in one line", async () => {
+    const dir = await mkdtemp(join(work, "noact-"));
+    await writeFile(join(dir, "config.yml"), "databases:\n  main:\n    adapter: sqlite\n    path: main.db\n");
+    const run = await outpost(["run"], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain("outpost activate");
+  });
 });
