@@ -4,7 +4,7 @@
  * this binary), `outpost-service.xml` and `outpost-service.exe.config` are written next to
  * outpost.exe, then WinSW registers itself with the service control manager and starts.
  */
-import { copyFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ServiceError } from "./errors.ts";
 import { runTool, type ServiceAction, type ServiceManager } from "./manager.ts";
