@@ -19,9 +19,8 @@ import { handleRotateKey } from "./rotate-key.ts";
 import { Router } from "./router.ts";
 import type { GatewayStore } from "./store/store.ts";
 import { AgentStatusCounter } from "./status.ts";
-import type { AlertSettings } from "./alerts/alert-monitor.ts";
 import { consoleRoutes, handleConsoleRequest } from "./console/console-routes.ts";
-import { startConsoleServices } from "./console/console-services.ts";
+import { startConsoleServices, type ConsoleServicesOptions } from "./console/console-services.ts";
 
 export interface GatewayOptions {
   store: GatewayStore;
@@ -36,8 +35,8 @@ export interface GatewayOptions {
   publicUrl?: string;
   /** How often live agents are checked against the store (CLI changes). Defaults to 5000 ms. */
   syncIntervalMs?: number;
-  /** Alert rules (grace period before a disconnect is reported, …); defaults in `AlertSettings`. */
-  alerts?: AlertSettings;
+  /** Alert rules and delivery (grace period before a disconnect is reported, retries); defaults in `AlertSettings` and `AlertSenderOptions`. */
+  alerts?: ConsoleServicesOptions["alerts"];
 }
 
 export interface RunningGateway {

@@ -1,0 +1,79 @@
+/**
+ * Disconnect alerts against a real gateway, agents running as processes and a real
+ * webhook receiver: an agent restarted within the grace period is no news; an agent
+ * killed once is reported exactly once (to a JSON hook, a Slack-format hook, and a hook
+ * that fails first and gets a retry); agents lost together share one message, followed
+ * by "group inactive".
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { waitFor } from "../support/stack.ts";
+import { startAlertStack, type AlertStack } from "./alert-stack.ts";
+
+const GRACE_MS = 3000;
+let stack: AlertStack;
+
+const disconnects = (path = "/hook") => stack.received.filter((alert) => alert.path === path && alert.body.event === "agent_disconnected");
+const names = (alert: { body: { agents?: { name: string }[] } }) => (alert.body.agents ?? []).map((agent) => agent.name).sort();
+
+async function kill(name: string, proc: { kill(signal: string): void; exited: Promise<number> }) {
+  proc.kill("SIGKILL");
+  await proc.exited;
+  await waitFor(() => !stack.connected().includes(name), `the gateway to notice ${name} is gone`);
+}
+
+const procs: Record<string, Awaited<ReturnType<AlertStack["spawnAgent"]>>> = {};
+
+beforeAll(async () => {
+  stack = await startAlertStack({
+    group: "sales",
+    alerts: { graceMs: GRACE_MS, coalesceMs: 500, baseDelayMs: 50 },
+    answer: (path, count) => (path === "/flaky" && count === 1 ? 503 : 200),
+  });
+  await stack.admin.updateGroupSettings("sales", {
+    alertWebhooks: [`${stack.receiverUrl}/hook`, `${stack.receiverUrl}/slack?format=slack`, `${stack.receiverUrl}/flaky`],
+  });
+  for (const name of ["alpha", "beta", "gamma"]) procs[name] = await stack.spawnAgent(name);
+}, 60_000);
+
+afterAll(() => stack?.stop());
+
+describe("disconnect alerts", () => {
+  test("an agent restarted within the grace period sends no alert", async () => {
+    await kill("beta", procs.beta!);
+    procs.beta = await stack.respawn("beta");
+    // Past the grace period and the coalescing window, still nothing.
+    await Bun.sleep(GRACE_MS + 1500);
+    expect(stack.received).toEqual([]);
+  }, 30_000);
+
+  test("an agent killed once is reported exactly once, to every webhook", async () => {
+    await kill("alpha", procs.alpha!);
+    const at = (path: string) => stack.received.filter((received) => received.path === path);
+    await waitFor(() => at("/hook").length > 0 && at("/slack").length > 0 && at("/flaky").length > 0, "the alert on every webhook", 20_000);
+    await Bun.sleep(GRACE_MS + 1000);
+    expect(disconnects().map(names)).toEqual([["alpha"]]);
+    const [alert] = disconnects();
+    expect(alert!.body).toMatchObject({ event: "agent_disconnected", group: "sales" });
+    expect(alert!.body.summary).toContain("alpha");
+
+    const slack = at("/slack");
+    expect(slack).toHaveLength(1);
+    expect(disconnects("/flaky").map(names)).toEqual([["alpha"]]);
+    expect(Object.keys(slack[0]!.body)).toEqual(["text"]);
+    expect(slack[0]!.body.text).toContain("alpha");
+    expect(stack.received.some((received) => received.body.event === "group_inactive")).toBe(false);
+
+    const log = (await (await stack.call("/v1/groups/sales/alerts")).json()) as { deliveries: { target: string; status: string; attempts: number; httpStatus: number }[] };
+    expect(log.deliveries).toHaveLength(3);
+    expect(log.deliveries.every((delivery) => delivery.status === "delivered")).toBe(true);
+    expect(log.deliveries.map((delivery) => delivery.attempts).sort()).toEqual([1, 1, 2]);
+    expect(log.deliveries.every((delivery) => delivery.target === `${stack.receiverUrl}/…` && delivery.httpStatus === 200)).toBe(true);
+  }, 30_000);
+
+  test("agents lost together share one message, then the group is reported inactive", async () => {
+    await Promise.all([kill("beta", procs.beta!), kill("gamma", procs.gamma!)]);
+    await waitFor(() => stack.received.some((alert) => alert.path === "/hook" && alert.body.event === "group_inactive"), "the group inactive alert", 20_000);
+    expect(disconnects().map(names)).toEqual([["alpha"], ["beta", "gamma"]]);
+    expect(stack.received.filter((alert) => alert.path === "/hook").map((alert) => alert.body.event)).toEqual(["agent_disconnected", "agent_disconnected", "group_inactive"]);
+  }, 30_000);
+});
