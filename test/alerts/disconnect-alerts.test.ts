@@ -6,6 +6,7 @@
  * by "group inactive".
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Subprocess } from "bun";
 import { waitFor } from "../support/stack.ts";
 import { startAlertStack, type AlertStack } from "./alert-stack.ts";
 
@@ -15,13 +16,13 @@ let stack: AlertStack;
 const disconnects = (path = "/hook") => stack.received.filter((alert) => alert.path === path && alert.body.event === "agent_disconnected");
 const names = (alert: { body: { agents?: { name: string }[] } }) => (alert.body.agents ?? []).map((agent) => agent.name).sort();
 
-async function kill(name: string, proc: { kill(signal: string): void; exited: Promise<number> }) {
+async function kill(name: string, proc: Subprocess) {
   proc.kill("SIGKILL");
   await proc.exited;
   await waitFor(() => !stack.connected().includes(name), `the gateway to notice ${name} is gone`);
 }
 
-const procs: Record<string, Awaited<ReturnType<AlertStack["spawnAgent"]>>> = {};
+const procs: Record<string, Subprocess> = {};
 
 beforeAll(async () => {
   stack = await startAlertStack({
