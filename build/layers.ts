@@ -16,7 +16,7 @@ export const ROOM_RULES: Readonly<Record<string, readonly string[] | "*">> = {
   config: ["crypto", "log"],
   tunnel: ["protocol"],
   connectors: ["config", "crypto", "log"],
-  agent: ["protocol", "tunnel", "connectors", "config", "crypto", "log"],
+  agent: ["protocol", "tunnel", "connectors", "config", "crypto", "log", "upgrade"],
   gateway: ["protocol", "tunnel", "crypto", "log"],
   upgrade: ["crypto", "log", "config"],
   service: ["log", "config"],

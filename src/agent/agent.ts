@@ -18,6 +18,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { startHealthServer } from "./health-server.ts";
 import { ProfileSet } from "./profiles.ts";
 import { Supervisor } from "./supervisor.ts";
+import { upgradeOnRequest } from "./upgrade-request.ts";
 
 export interface AgentOptions {
   /** Already loaded and checked config.yml. */
@@ -31,6 +32,8 @@ export interface AgentOptions {
 export interface RunningAgent {
   readonly supervisor: Supervisor;
   readonly dispatcher: Dispatcher;
+  /** Resolves with an exit code when the agent wants its process restarted (after an upgrade). */
+  readonly restartRequested: Promise<number>;
   /** Graceful stop: go-away, drain for the grace period, close. Resolves with whether everything finished in time. */
   shutdown(): Promise<boolean>;
 }
@@ -55,11 +58,23 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   let profiles = await ProfileSet.create(loaded, { log, baseDir });
   const agentSettings = loaded.config.agent ?? {};
+  let requestRestart!: (code: number) => void;
+  const restartRequested = new Promise<number>((resolve) => (requestRestart = resolve));
   const dispatcher = new Dispatcher({
     profiles: () => profiles,
     log: log.child("agent"),
     concurrency: agentSettings.concurrency,
     queueSize: agentSettings.queue_size,
+    control: {
+      "agent.upgrade": (args) =>
+        upgradeOnRequest(args, {
+          version: options.version,
+          proxy: loaded.config.proxy,
+          caPath: gateway.ca ? resolve(baseDir, gateway.ca) : undefined,
+          log: log.child("agent"),
+          restart: requestRestart,
+        }),
+    },
   });
   const info = (): AgentInfo => ({
     version: options.version,
@@ -115,6 +130,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   return {
     supervisor,
     dispatcher,
+    restartRequested,
     shutdown() {
       shuttingDown ??= (async () => {
         const graceMs = (agentSettings.shutdown_grace ?? 30) * 1000;

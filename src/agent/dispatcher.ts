@@ -10,7 +10,8 @@ import { createCallContext } from "../connectors/context.ts";
 import { ConnectorError } from "../connectors/errors.ts";
 import { Limiter } from "../connectors/limiter.ts";
 import type { Logger } from "../log/logger.ts";
-import { isOperation } from "../protocol/index.ts";
+import { isControlOperation, isOperation, type ControlOperationName } from "../protocol/index.ts";
+import type { CallContext } from "../connectors/connector.ts";
 import type { Stream } from "../tunnel/index.ts";
 import { HANDLERS } from "./operations/index.ts";
 import type { ProfileSet } from "./profiles.ts";
@@ -24,6 +25,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Requests waiting beyond that; one more gets UNAVAILABLE. Defaults to `256`. */
   queueSize?: number;
+  /** Handlers of operations on the agent itself (profile-less); their result answers as JSON. */
+  control?: Partial<Record<ControlOperationName, (args: Record<string, unknown>, ctx: CallContext) => Promise<unknown>>>;
 }
 
 export class Dispatcher {
@@ -65,6 +68,13 @@ export class Dispatcher {
     let release: (() => void) | undefined;
     const ctx = createCallContext({ requestId, signal: stream.signal, deadline, log });
     try {
+      if (isControlOperation(op)) {
+        const control = this.#options.control?.[op];
+        if (!control) throw new ConnectorError("BAD_REQUEST", `this agent does not support "${op}"`);
+        log.info("control request", { op });
+        await reply.json(await control(args, ctx));
+        return;
+      }
       if (!isOperation(op)) throw new ConnectorError("BAD_REQUEST", `unknown operation "${op}"`);
       const { kind, handler } = HANDLERS[op];
       const profile = this.#options.profiles().get(profileName);

@@ -38,7 +38,9 @@ const COMMANDS = [
 ];
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && argv[0] === "--version") {
+  // Answered here rather than by yargs: `--version` is also an option of `upgrade` and
+  // `gateway group upgrade` (the version to install), which yargs' own flag would shadow.
+  if (argv[0] === "--version") {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
@@ -47,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     await yargs(argv)
       .scriptName("outpost")
       .locale("en")
-      .version(VERSION)
+      .version(false)
       .option("debug", { type: "boolean", default: false, global: true, describe: "Verbose logs; stack traces on errors" })
       .option("config", {
         type: "string",
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       .strict()
       .help()
       .alias("help", "h")
+      .epilogue("outpost --version prints the version.")
       // yargs passes its own usage problems as `msg` and a command's failure as `err`.
       .fail((msg, err) => {
         throw err ?? new UsageError(msg, { showHelp: true });

@@ -23,6 +23,8 @@ export interface LiveAgent {
   inFlight: number;
   /** Disabled agents stay connected but take no new requests; in-flight ones finish. */
   enabled: boolean;
+  /** Set while a rollout upgrades this agent: no new requests, whatever the store says. */
+  draining?: boolean;
 }
 
 export type RegistryEvent = { type: "connected" | "disconnected" | "changed"; agent: LiveAgent };

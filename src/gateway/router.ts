@@ -68,7 +68,7 @@ export class Router {
     const connected = this.#registry.inGroup(request.groupId);
     const offering = connected.filter((agent) => offers(agent, request.kind, request.profile));
     const usable = offering.filter(
-      (agent) => agent.enabled && !agent.session.closed && !agent.session.goingAway && !exclude.has(agent.agentId),
+      (agent) => agent.enabled && !agent.draining && !agent.session.closed && !agent.session.goingAway && !exclude.has(agent.agentId),
     );
     if (usable.length === 0) {
       if (connected.length > 0 && offering.length === 0) {

@@ -16,6 +16,7 @@ import { handleInvoke } from "./invoke/handler.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { AgentRegistry } from "./registry.ts";
 import { handleRotateKey } from "./rotate-key.ts";
+import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
 import type { GatewayStore } from "./store/store.ts";
 import { AgentStatusCounter } from "./status.ts";
@@ -33,8 +34,9 @@ export interface GatewayOptions {
   tls?: { cert: string; key: string };
   /** The URL agents dial, e.g. `wss://gateway.example.com`. Defaults to the listening address. */
   publicUrl?: string;
-  /** How often live agents are checked against the store (CLI changes). Defaults to 5000 ms. */
+  /** How often live agents are checked against the store (CLI changes) and rollouts started. Defaults to 5000 ms. */
   syncIntervalMs?: number;
+  rolloutTimeouts?: Partial<RolloutTimeouts>;
   /** Alert rules and delivery (grace period before a disconnect is reported, retries); defaults in `AlertSettings` and `AlertSenderOptions`. */
   alerts?: ConsoleServicesOptions["alerts"];
 }
@@ -91,8 +93,10 @@ export function startGateway(options: GatewayOptions): RunningGateway {
       log.warn("configuration drift in group: agents report different settings for the same profile", { agent: event.agent.agentName, profiles: Object.keys(drift) });
     }
   });
+  const rollouts = new RolloutRunner({ store, registry, log: log.child("gateway"), timeouts: options.rolloutTimeouts });
   const syncTimer = setInterval(() => {
     for (const agent of registry.all()) void applyAgentChange(agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
+    void rollouts.tick().catch((error) => log.warn("rollout check failed", { error }));
   }, options.syncIntervalMs ?? 5000);
 
   const server: Server<AgentSocketData> = Bun.serve<AgentSocketData>({

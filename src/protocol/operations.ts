@@ -63,3 +63,18 @@ export interface OfferedProfile {
   /** Hash of the profile's configuration; differing hashes in one group mean drift. */
   hash: string;
 }
+
+/**
+ * Operations on the agent itself rather than on a profile (the open header's `profile`
+ * is empty). Only the gateway's own orchestration sends them, never a caller.
+ */
+export const CONTROL_OPERATIONS = {
+  /** `{version, baseUrl?}`: download, verify and swap in that release, answer, then exit for a restart. */
+  "agent.upgrade": { idempotent: false },
+} as const;
+
+export type ControlOperationName = keyof typeof CONTROL_OPERATIONS;
+
+export function isControlOperation(name: string): name is ControlOperationName {
+  return Object.hasOwn(CONTROL_OPERATIONS, name);
+}

@@ -8,6 +8,7 @@ import type { Argv } from "yargs";
 import { cmd, group } from "../command.ts";
 import { formatTable, type GatewayCliOptions, outOf, printJson, withAdmin, withStoreOptions } from "./gateway-shared.ts";
 import { agentRows, cliAgentView } from "./gateway-agent-view.ts";
+import { groupUpgradeCommand } from "./gateway-rollout.ts";
 
 type NameArgs = GatewayCliOptions & { name: string };
 type CidrArgs = NameArgs & { allowCidr?: string[]; alertWebhook?: string[] };
@@ -104,5 +105,5 @@ export const groupDeleteCommand = cmd<GatewayCliOptions, NameArgs & { force: boo
 
 /** `outpost gateway group ...`; register under the `gateway` parent command. */
 export const gatewayGroupCommand = group("group", "Manage agent groups", [
-  groupCreateCommand, groupListCommand, groupShowCommand, groupDeleteCommand, groupSetCommand,
+  groupCreateCommand, groupListCommand, groupShowCommand, groupDeleteCommand, groupSetCommand, groupUpgradeCommand,
 ]);

@@ -3,7 +3,8 @@
  * `outpost run`: the agent. Loads config.yml (every problem reported with its position),
  * connects to the gateway named in its `gateway:` section and serves requests until
  * SIGTERM or SIGINT, then finishes in-flight requests within `agent.shutdown_grace` and
- * exits 0.
+ * exits 0. After an upgrade asked for by the gateway it drains the same way and exits
+ * with EXIT_UPGRADED (75) so its service manager starts the new binary.
  */
 import { dirname } from "node:path";
 import { cmd, type GlobalOptions } from "../command.ts";
@@ -32,14 +33,18 @@ export const runCommand = cmd<GlobalOptions, GlobalOptions>({
       log: logger,
       proxy: gatewayUrl ? proxyFor(gatewayUrl.replace(/^ws/, "http"), loaded.config.proxy) : undefined,
     });
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        logger.info("signal received", { signal });
-        void agent.shutdown().finally(resolve);
+    const exitCode = await new Promise<number>((resolve) => {
+      const stop = (reason: string, code: number) => {
+        logger.info("stopping", { reason });
+        void agent.shutdown().finally(() => resolve(code));
       };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+      process.once("SIGTERM", () => stop("SIGTERM", 0));
+      process.once("SIGINT", () => stop("SIGINT", 0));
+      // After an upgrade the new binary is in place: exit with the code that makes
+      // systemd, launchd or the Windows service wrapper start it.
+      void agent.restartRequested.then((code) => stop("restarting into the upgraded binary", code));
     });
     close();
+    process.exitCode = exitCode;
   },
 });

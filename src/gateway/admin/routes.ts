@@ -10,6 +10,7 @@ import { activate } from "./activate-handler.ts";
 import * as agents from "./agent-handlers.ts";
 import type { AdminContext, Handler, RequestInfo } from "./context.ts";
 import * as groups from "./group-handlers.ts";
+import * as rollouts from "./rollout-handlers.ts";
 import * as tokens from "./token-handlers.ts";
 
 export interface Route {
@@ -26,6 +27,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
   { method: "GET", pattern: "/v1/groups/:group", handler: groups.showGroup },
   { method: "PATCH", pattern: "/v1/groups/:group", handler: groups.updateGroup },
   { method: "DELETE", pattern: "/v1/groups/:group", handler: groups.deleteGroup },
+  { method: "POST", pattern: "/v1/groups/:group/upgrade", handler: rollouts.startRollout },
+  { method: "GET", pattern: "/v1/groups/:group/upgrade", handler: rollouts.showRollout },
   { method: "POST", pattern: "/v1/groups/:group/agents", handler: agents.addAgent },
   { method: "GET", pattern: "/v1/groups/:group/agents", handler: agents.listAgents },
   { method: "GET", pattern: "/v1/groups/:group/agents/:agent", handler: agents.showAgent },
