@@ -164,7 +164,7 @@ function groupPage(name) {
       hooks.value = (detail.group.settings.alertWebhooks ?? []).join("\n");
       first = false;
     }
-    agents.replaceChildren(agentTable(path, detail), driftNote(detail.group.drift));
+    agents.replaceChildren(...[agentTable(path, detail), driftNote(detail.group.drift)].filter(Boolean));
     chart.replaceChildren(drawChart(stats));
     deliveries.replaceChildren(table("Alert deliveries", ["When", "Event", "Webhook", "Status", "Attempts", "HTTP"],
       alerts.deliveries.map((d) => h("tr", {}, h("td", {}, time(d.createdAt)), h("td", { class: "wrap" }, d.summary), h("td", {}, d.target),
