@@ -1,0 +1,31 @@
+/**
+ * @module
+ * Everything a scenario needs, started once per run: the data, the SSH tunnel, the Outpost
+ * cluster and a client per path.
+ */
+import type { OutpostClient } from "../../src/client/index.ts";
+import type { BenchOptions } from "./options.ts";
+import type { OutpostCluster } from "./outpost-cluster.ts";
+import type { DbPath } from "./paths.ts";
+import type { Figure } from "./results.ts";
+import type { BenchData } from "./servers.ts";
+import type { SshTunnel } from "./ssh-tunnel.ts";
+
+export interface BenchContext {
+  options: BenchOptions;
+  data: BenchData;
+  tunnel: SshTunnel;
+  cluster: OutpostCluster;
+  client: OutpostClient;
+  direct: DbPath;
+  ssh: DbPath;
+  /** Outpost, group `one` (a single agent). */
+  outpost: DbPath;
+  /** Outpost, group `pair` (two agents). */
+  outpostPair: DbPath;
+  /** pid of the single agent serving group `one`. */
+  soloPid: number;
+  log(message: string): void;
+}
+
+export type Scenario = (context: BenchContext) => Promise<Figure[]>;
