@@ -58,7 +58,7 @@ async function invokeRoutes(): Promise<string[]> {
       const body = method === "GET" || method === "HEAD" ? undefined : "{}";
       let served = true;
       try {
-        await parseInvocation(new Request(url, { method, body }), url);
+        await parseInvocation(new Request(url.href, body === undefined ? { method } : { method, body }), url);
       } catch (error) {
         served = !(error instanceof GatewayError && (error.code === "METHOD_NOT_ALLOWED" || error.code === "NOT_FOUND"));
       }
