@@ -81,7 +81,10 @@ export async function handleConsoleRequest(request: Request, url: URL, routes: r
   if (match.kind === "none") return undefined;
   try {
     if (match.kind === "wrong-method") {
-      throw new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
+      const error = new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
+      const response = errorResponse(error, info.requestId);
+      response.headers.set("allow", match.allowed.join(", "));
+      return response;
     }
     const response = await match.route.handler(request, { ...ctx, ...info, params: match.params, url });
     response.headers.set("x-request-id", info.requestId);
