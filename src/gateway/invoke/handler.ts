@@ -12,6 +12,7 @@ import type { GatewayMetrics, Outcome } from "../metrics.ts";
 import { Router } from "../router.ts";
 import type { GatewayStore } from "../store/store.ts";
 import { matchInvokePath, parseInvocation } from "./parse.ts";
+import { gatherSmall } from "./small-body.ts";
 
 export interface InvokeDeps {
   auth: Authenticator;
@@ -69,7 +70,16 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     headers.set("x-outpost-agent", reply.agent.agentName);
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
     const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000);
-    const body = watchEnd(countBytes(reply.body, (n) => deps.metrics.bytes("out", n)), finish, request.signal);
+    const counting = countBytes(reply.body, (n) => deps.metrics.bytes("out", n));
+    if (request.method !== "HEAD" && status !== 204 && status !== 304 && headers.get("content-type")?.startsWith("application/json")) {
+      const gathered = await gatherSmall(counting);
+      if ("complete" in gathered) {
+        finish("ok");
+        return new Response(gathered.complete, { status, headers });
+      }
+      return new Response(watchEnd(gathered.stream, finish, request.signal), { status, headers });
+    }
+    const body = watchEnd(counting, finish, request.signal);
     if (request.method === "HEAD" || status === 204 || status === 304) {
       void body.cancel();
       return new Response(null, { status, headers });

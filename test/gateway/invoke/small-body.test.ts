@@ -1,0 +1,38 @@
+/** Small JSON answers are gathered into one body; big or failing ones stream on unchanged. */
+import { describe, expect, test } from "bun:test";
+import { gatherSmall } from "../../../src/gateway/invoke/small-body.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+function streamOf(chunks: Uint8Array[], failAtEnd?: Error): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks.shift();
+      if (next) controller.enqueue(next);
+      else if (failAtEnd) controller.error(failAtEnd);
+      else controller.close();
+    },
+  });
+}
+
+describe("gatherSmall", () => {
+  test("a body under the limit comes back whole", async () => {
+    const gathered = await gatherSmall(streamOf([bytes('{"rows":'), bytes("[1,2]"), bytes("}")]));
+    expect("complete" in gathered && new TextDecoder().decode(gathered.complete)).toBe('{"rows":[1,2]}');
+  });
+
+  test("a body over the limit streams on with every byte in order", async () => {
+    const gathered = await gatherSmall(streamOf([bytes("aaaa"), bytes("bbbb"), bytes("cccc"), bytes("dd")]), 6);
+    expect("stream" in gathered).toBe(true);
+    if ("stream" in gathered) expect(await new Response(gathered.stream).text()).toBe("aaaabbbbccccdd");
+  });
+
+  test("a body that fails midway streams its prefix, then the same error", async () => {
+    const gathered = await gatherSmall(streamOf([bytes("partial")], new Error("agent gone")));
+    expect("stream" in gathered).toBe(true);
+    if (!("stream" in gathered)) return;
+    const reader = gathered.stream.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("partial");
+    expect(reader.read()).rejects.toThrow("agent gone");
+  });
+});
