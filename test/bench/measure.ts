@@ -59,6 +59,17 @@ export async function saturate(seconds: number, workers: number, call: (i: numbe
   return done / ((now() - started) / 1000);
 }
 
+/** CPU time a process has used so far (user + system), in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`; 100 on every Linux we run on). */
+const CLOCK_TICKS = 100;
+
 /** Resident set size of a process in bytes: `VmRSS` now, or `VmHWM` (peak since the last reset). */
 export function rss(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

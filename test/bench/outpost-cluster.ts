@@ -39,6 +39,11 @@ export interface ClusterOptions {
   data: BenchData;
   /** Requests an agent may hold waiting beyond its concurrency before answering 503. */
   queueSize: number;
+  /**
+   * How to start the long-running `outpost` processes (gateway, agents). Defaults to the
+   * compiled binary; profiling uses `["bun", "--cpu-prof", "src/cli/main.ts"]`.
+   */
+  command?: string[];
 }
 
 /** Starts the gateway, groups `one` (agent `solo`) and `pair` (agents `alpha`, `beta`). */
@@ -56,7 +61,8 @@ export async function startCluster(options: ClusterOptions): Promise<OutpostClus
   };
   for (const group of ["one", "pair"]) await cli(["gateway", "group", "create", group, "--data-dir", dataDir]);
   const token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "bench", "--admin", "--data-dir", dataDir, "--json"])) as { secret: string }).secret;
-  const gateway = Bun.spawn([BINARY, "gateway", "serve", "--data-dir", dataDir, "--port", String(port), "--tls-cert", cert.certPath, "--tls-key", cert.keyPath],
+  const command = options.command ?? [BINARY];
+  const gateway = Bun.spawn([...command, "gateway", "serve", "--data-dir", dataDir, "--port", String(port), "--tls-cert", cert.certPath, "--tls-key", cert.keyPath],
     { cwd: work, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
   const url = `https://localhost:${port}`;
   await waitUntil(async () => (await fetch(`${url}/healthz`, { tls: { ca: ca.certPem } }).catch(() => undefined))?.ok === true, "the gateway to listen");
@@ -66,7 +72,7 @@ export async function startCluster(options: ClusterOptions): Promise<OutpostClus
     const config = writeAgentConfig(join(work, name), options);
     const added = JSON.parse(await cli(["gateway", "agent", "add", group, "--name", name, "--data-dir", dataDir, "--json"])) as { activationCode: string };
     await cli(["activate", added.activationCode, "--gateway", `wss://localhost:${port}`, "--ca", ca.certPath, "--config", config]);
-    agents.set(name, await startAgent(name, group, config, work));
+    agents.set(name, await startAgent(name, group, [...command, "run", "--config", config], work));
   }
   const version = (await cli(["--version"])).trim();
   return {
@@ -115,9 +121,9 @@ function writeAgentConfig(dir: string, options: ClusterOptions): string {
 }
 
 /** Spawns `outpost run` and resolves once it logs that it is connected. */
-async function startAgent(name: string, group: string, config: string, cwd: string): Promise<BenchAgent> {
+async function startAgent(name: string, group: string, argv: string[], cwd: string): Promise<BenchAgent> {
   const started = now();
-  const proc = Bun.spawn([BINARY, "run", "--config", config], { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn(argv, { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
   const reader = proc.stderr.getReader();
   const decoder = new TextDecoder();
   let seen = "";
