@@ -7,8 +7,7 @@
 import { hostname } from "node:os";
 import { writeGatewaySection } from "../config/edit-gateway.ts";
 import { generateIdentity, writeIdentityFile } from "../crypto/identity.ts";
-import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
-import { describeTlsFailure } from "./tls-diagnose.ts";
+import { gatewayUnreachable } from "./tls-diagnose.ts";
 
 export interface ActivateOptions {
   code: string;
@@ -49,10 +48,7 @@ export async function activateAgent(options: ActivateOptions): Promise<Activatio
       proxy: options.proxy,
     });
   } catch (error) {
-    const message = (error as Error).message;
-    const explained = describeProxyRefusal(message, endpoint.host)
-      ?? (!options.insecureSkipVerify && isCertificateFailure(message) ? await describeTlsFailure(endpoint.href, { proxy: options.proxy, ca: options.ca }) : undefined);
-    throw new Error(explained ?? `cannot reach the gateway at ${endpoint.host}: ${message}`, { cause: error });
+    throw await gatewayUnreachable(error, endpoint, options);
   }
   const body = (await response.json().catch(() => ({}))) as { agentId?: string; agentName?: string; group?: string; error?: { message?: string } };
   if (!response.ok || !body.agentId) {

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { writeFileAtomic } from "../crypto/atomic-file.ts";
 import { generateIdentity, readIdentityFile, sign, writeIdentityFile, type KeyPair } from "../crypto/identity.ts";
+import { gatewayUnreachable } from "./tls-diagnose.ts";
 import { ROTATE_KEY_PATH, rotationTranscript, type RotateKeyRequest } from "../protocol/index.ts";
 
 export interface RotateOptions {
@@ -40,8 +41,8 @@ export async function rotateAgentKey(options: RotateOptions): Promise<{ agentId:
     body: JSON.stringify(body),
     tls: { ca: options.ca, rejectUnauthorized: !options.insecureSkipVerify },
     proxy: options.proxy,
-  }).catch((error: Error) => {
-    throw new Error(`cannot reach the gateway at ${url.host}: ${error.message}`, { cause: error });
+  }).catch(async (error: unknown) => {
+    throw await gatewayUnreachable(error, url, options);
   });
   if (!response.ok) {
     const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };

@@ -9,7 +9,7 @@
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
-import { proxyHost } from "./connect-failure.ts";
+import { describeProxyRefusal, isCertificateFailure, proxyHost } from "./connect-failure.ts";
 
 export interface TlsDiagnoseOptions {
   /** `http://` or `https://` proxy URL (credentials allowed), as used by the failed dial. */
@@ -125,4 +125,20 @@ function readHead(socket: Socket, signal: AbortSignal): Promise<string> {
     socket.once("error", reject);
     signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
+}
+
+/**
+ * The one-line error for an HTTPS call to the gateway that could not be made (activate,
+ * keys rotate): a proxy's refusal, an untrusted certificate named by its issuer, or the
+ * raw reason.
+ */
+export async function gatewayUnreachable(
+  error: unknown,
+  endpoint: URL,
+  options: { proxy?: string; ca?: string; insecureSkipVerify?: boolean },
+): Promise<Error> {
+  const message = (error as Error).message;
+  const explained = describeProxyRefusal(message, endpoint.host) ??
+    (!options.insecureSkipVerify && isCertificateFailure(message) ? await describeTlsFailure(endpoint.href, { proxy: options.proxy, ca: options.ca }) : undefined);
+  return new Error(explained ?? `cannot reach the gateway at ${endpoint.host}: ${message}`, { cause: error });
 }

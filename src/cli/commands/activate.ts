@@ -61,9 +61,8 @@ export const activateCommand = cmd<GlobalOptions, ActivateArgs>({
   },
 });
 
-/** The `proxy:` section if config.yml already has one (a fresh host may have none yet). */
+/** The `proxy:` section if config.yml already has one, with its secrets resolved like the agent would. */
 async function readProxySection(path: string) {
-  const { parse } = await import("yaml");
-  const data = parse(readFileSync(path, "utf8")) as { proxy?: import("../../config/types.ts").ProxySection } | null;
-  return data?.proxy;
+  const { loadConfig } = await import("../../config/load.ts");
+  return (await loadConfig(path)).config.proxy;
 }
