@@ -18,6 +18,7 @@ interface ServeArgs extends GatewayCliOptions {
   "public-url"?: string;
   "allow-plain-http": boolean;
   "log-format"?: "text" | "json";
+  "alert-grace": number;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -33,7 +34,8 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
       .option("tls-key", { type: "string", describe: "PEM private key file" })
       .option("public-url", { type: "string", describe: "URL agents dial, e.g. wss://gateway.example.com (default: the listening address)" })
       .option("allow-plain-http", { type: "boolean", default: false, describe: "Serve without TLS on a non-loopback address" })
-      .option("log-format", { choices: ["text", "json"] as const, describe: "Log line format (default: text on a terminal, else json)" }) as never,
+      .option("log-format", { choices: ["text", "json"] as const, describe: "Log line format (default: text on a terminal, else json)" })
+      .option("alert-grace", { type: "number", default: 30, describe: "Seconds an agent may be gone before a disconnect alert is sent" }) as never,
   handler: async (args) => {
     const { openGatewayStore } = await import("../../gateway/store/open-gateway-store.ts");
     const { startGateway } = await import("../../gateway/server.ts");
@@ -46,7 +48,10 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
     const tls = args["tls-cert"] ? { cert: readFileSync(args["tls-cert"], "utf8"), key: readFileSync(args["tls-key"]!, "utf8") } : undefined;
     const log = createLogger("gateway", { level: args.debug ? "debug" : "info", format: args["log-format"] });
     const store = await openGatewayStore(args.dataDir);
-    const gateway = startGateway({ store, log, hostname: args.host, port: args.port, tls, publicUrl: args["public-url"] });
+    const gateway = startGateway({
+      store, log, hostname: args.host, port: args.port, tls, publicUrl: args["public-url"],
+      alerts: { graceMs: args["alert-grace"] * 1000 },
+    });
     await store.setSetting(PUBLIC_URL_SETTING, gateway.publicUrl);
     process.stdout.write(`gateway listening on ${gateway.url} (agents dial ${gateway.publicUrl})\n`);
     await new Promise<void>((resolve) => {
