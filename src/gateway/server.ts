@@ -104,6 +104,9 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     port: options.port ?? 8443,
     tls: options.tls,
     idleTimeout: 0,
+    // Bun refuses bodies over 128 MiB by default with a bare 413; uploads stream to the agent
+    // (which enforces its own limits), and every other body is capped by its handler.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     websocket: endpoint.handlers,
     fetch: async (request, server) => {
       const url = new URL(request.url);
