@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { OutpostClient } from "../../src/client/index.ts";
 import { BINARY, ensureBinary, runBinary } from "../support/binary.ts";
 import { createTestCa, type TestCa } from "../support/certs.ts";
 import { freePort } from "../support/ports.ts";
@@ -50,10 +51,12 @@ async function startAgent(name: string): Promise<void> {
   agents.set(name, spawn(["run", "--config", config]));
 }
 
+/** The typed client callers use; retries off so the gateway's own failover is what is tested. */
+const client = () => new OutpostClient({ url: base(), token, ca: ca.certPem, retries: 0 });
+
 async function connectedAgents(): Promise<string[]> {
-  const response = await fetch(`${base()}/v1/groups/sales/agents`, { headers: { authorization: `Bearer ${token}` }, tls: { ca: ca.certPem } });
-  const body = (await response.json()) as { agents: { name: string; status: string }[] };
-  return body.agents.filter((agent) => agent.status === "active").map((agent) => agent.name).sort();
+  const agents = await client().admin.agents.list("sales");
+  return agents.filter((agent) => agent.status === "active").map((agent) => agent.name).sort();
 }
 
 function query(): Promise<Response> {
@@ -97,7 +100,7 @@ describe("a group of two compiled agents", () => {
   });
 
   test("the compiled agent loads and serves an extension module", async () => {
-    const response = await fetch(`${base()}/v1/groups/sales/ext/hello/greet?name=Ada`, { headers: { authorization: `Bearer ${token}` }, tls: { ca: ca.certPem } });
+    const response = await client().group("sales").ext("hello").fetch("greet?name=Ada");
     expect(((await response.json()) as { message: string }).message).toBe("Hello, Ada!");
   });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { OutpostClient } from "../../src/client/index.ts";
 import { createTestCa, type TestCa } from "../support/certs.ts";
 import { freePort } from "../support/ports.ts";
 import { waitFor } from "../support/stack.ts";
@@ -44,10 +45,12 @@ function superviseAgent(binary: string, config: string) {
   start();
 }
 
+/** The caller's view, through the typed client; retries off so every failure counts. */
+const client = () => new OutpostClient({ url: `https://localhost:${port}`, token, ca: ca.certPem, retries: 0 });
+
 async function agentVersions(): Promise<Record<string, string | undefined>> {
-  const response = await fetch(`https://localhost:${port}/v1/groups/sales/agents`, { headers: { authorization: `Bearer ${token}` }, tls: { ca: ca.certPem } });
-  const body = (await response.json()) as { agents: { name: string; status: string; version?: string; info?: { version?: string } }[] };
-  return Object.fromEntries(body.agents.filter((a) => a.status === "active").map((a) => [a.name, a.version ?? a.info?.version]));
+  const agents = await client().admin.agents.list("sales");
+  return Object.fromEntries(agents.filter((a) => a.status === "active").map((a) => [a.name, a.info?.version as string | undefined]));
 }
 
 beforeAll(async () => {
@@ -90,17 +93,15 @@ test("a group of two moves from v1 to v2 one agent at a time with zero failed re
   const failures: string[] = [];
   let served = 0;
   let stop = false;
+  const db = client().group("sales").db("main");
   const worker = async () => {
     while (!stop) {
-      const response = await fetch(`https://localhost:${port}/v1/groups/sales/db/main/query`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}` },
-        body: JSON.stringify({ sql: "select 1 as one" }),
-        tls: { ca: ca.certPem },
-      });
-      const text = await response.text();
-      if (response.status === 200) served++;
-      else failures.push(`${response.status} ${text}`);
+      try {
+        const { rows } = await db.query("select 1 as one");
+        if (rows.length === 1) served++;
+      } catch (error) {
+        failures.push(String(error));
+      }
     }
   };
   const workers = Array.from({ length: 6 }, worker);
