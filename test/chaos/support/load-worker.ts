@@ -47,7 +47,8 @@ if (import.meta.main) {
         const response = await fetch(options.url, {
           method: "POST", body: options.body, tls: { ca }, headers: { authorization: `Bearer ${options.token}` },
         });
-        const answer = (await response.json()) as { error?: { code: string; retryable: boolean } };
+        const text = await response.text();
+        const answer = (response.ok ? {} : JSON.parse(text)) as { error?: { code: string; retryable: boolean } };
         outcome = response.ok ? String(response.status) : `${response.status}:${answer.error?.code}:${answer.error?.retryable}`;
         const agent = response.headers.get("x-outpost-agent");
         if (agent) agents[agent] = (agents[agent] ?? 0) + 1;
