@@ -15,6 +15,8 @@ export function writeReadme(dir: string, latest: string, info: RunInfo): void {
     "",
     `![Outpost against an SSH reverse tunnel and a direct connection](${latest}.svg)`,
     "",
+    "What the numbers say, where Outpost loses, what was profiled and what was changed: [findings.md](findings.md).",
+    "",
     "Each run measures three paths from a cloud caller to a PostgreSQL database in a private",
     "network, all on one machine's loopback, in the same run:",
     "",

@@ -44,6 +44,7 @@ export function renderReport(info: RunInfo, figures: Figure[], chartFile: string
   }
   lines.push("", "Measurements: " + MEASUREMENTS.slice(1).map((name, i) => `${i + 1}. ${name}`).join("; ") + ".", "");
   lines.push("## Against the targets of issue 6", "", ...targets(figures).map((line) => `- ${line}`), "");
+  lines.push("Profiling, causes and changes: [findings.md](findings.md).", "");
   return lines.join("\n");
 }
 
