@@ -34,6 +34,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNREACHABLE: 502,
   AGENT_ERROR: 502,
   AGENT_UNAVAILABLE: 502,
+  OUTCOME_UNKNOWN: 502,
 };
 
 const RETRYABLE_BY_DEFAULT = new Set(["RATE_LIMITED", "UNAVAILABLE", "TIMEOUT"]);

@@ -99,7 +99,7 @@ export class Router {
       } catch (error) {
         const again = attempt === 1 && this.#mayRetry(request, error);
         this.#onAttempt?.(agent, again ? "retry" : "error");
-        if (!again) throw toGatewayError(error, request.signal);
+        if (!again) throw toGatewayError(error, request);
       }
     }
   }
@@ -200,13 +200,26 @@ function remoteError(head: Extract<ReplyHead, { ok: false }>): GatewayError {
   return new GatewayError(code === "INTERNAL" ? "AGENT_ERROR" : code, message, { retryable });
 }
 
-/** The caller-facing error for a failed attempt. */
-export function toGatewayError(error: unknown, signal?: AbortSignal): GatewayError {
+/**
+ * The caller-facing error for a failed attempt. When the agent's connection was lost after
+ * a request that changes things was sent, nobody knows whether it ran: that is said
+ * plainly (OUTCOME_UNKNOWN, not retryable) rather than inviting a retry that could run it
+ * twice. A read, or a request the agent refused before starting, is safe to retry.
+ */
+export function toGatewayError(error: unknown, request: Pick<RouteRequest, "signal" | "op" | "args" | "body">): GatewayError {
   if (error instanceof GatewayError) return error;
-  if (signal?.aborted) return new GatewayError("CANCELLED", "the caller cancelled the request", { cause: error });
+  if (request.signal.aborted) return new GatewayError("CANCELLED", "the caller cancelled the request", { cause: error });
   if (isTunnelError(error)) {
     if (error.remote) return remoteError({ ok: false, error: error.remote });
     if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { cause: error });
+    const safe = error.code === "REFUSED" || (request.body === null && isIdempotent(request.op, request.args));
+    if (!safe) {
+      return new GatewayError(
+        "OUTCOME_UNKNOWN",
+        `the agent's connection was lost while it handled this ${request.op} request; it may or may not have been applied — check before sending it again`,
+        { retryable: false, cause: error },
+      );
+    }
     return new GatewayError("AGENT_UNAVAILABLE", `the agent's connection failed: ${error.message}`, { retryable: true, cause: error });
   }
   return new GatewayError("INTERNAL", "internal error", { cause: error });

@@ -9,7 +9,7 @@ import type { Managed } from "../../connectors/managed.ts";
 import { ConnectorError } from "../../connectors/errors.ts";
 import type { HeaderList, Reply } from "../reply.ts";
 import { optionalBoolean, optionalCount, optionalString, requiredString, type Args } from "./args.ts";
-import type { OperationContext } from "./context.ts";
+import { requestBody, type OperationContext } from "./context.ts";
 
 type Files = Managed<FilesConnector>;
 
@@ -51,36 +51,9 @@ export async function read(files: Files, args: Args, reply: Reply, { ctx }: Oper
 }
 
 export async function write(files: Files, args: Args, reply: Reply, { ctx, stream }: OperationContext): Promise<void> {
-  const body = uploadBody(stream.readable);
+  const body = requestBody(stream);
   const entry = await files.write({ path: requiredString(args, "path"), overwrite: optionalBoolean(args, "overwrite"), body }, ctx);
   await reply.json(entry, 201);
-}
-
-/**
- * The upload as the connector sees it. When the connector gives up mid-way (disk full) it
- * cancels the body; cancelling the stream's own `readable` would RESET the stream and the
- * error head would never reach the caller (who saw a misleading TIMEOUT). Here cancel only
- * stops reading: the error head goes out and the gateway, reading it, stops the upload.
- */
-function uploadBody(readable: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = readable.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-      cancel() {
-        try {
-          reader.releaseLock();
-        } catch {
-          // A read still pending keeps the lock; nothing more is read either way.
-        }
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 export async function move(files: Files, args: Args, reply: Reply, { ctx }: OperationContext): Promise<void> {

@@ -8,14 +8,14 @@ import type { ExtensionConnector, HttpConnector } from "../../connectors/connect
 import type { Managed } from "../../connectors/managed.ts";
 import type { Reply } from "../reply.ts";
 import { headerList, requiredString, type Args } from "./args.ts";
-import type { OperationContext } from "./context.ts";
+import { requestBody, type OperationContext } from "./context.ts";
 
 const BODYLESS = new Set(["GET", "HEAD"]);
 
 export async function forward(http: Managed<HttpConnector>, args: Args, reply: Reply, { ctx, stream }: OperationContext): Promise<void> {
   const method = requiredString(args, "method").toUpperCase();
   const response = await http.forward(
-    { method, path: requiredString(args, "path"), headers: headerList(args, "headers"), body: BODYLESS.has(method) ? null : stream.readable },
+    { method, path: requiredString(args, "path"), headers: headerList(args, "headers"), body: BODYLESS.has(method) ? null : requestBody(stream) },
     ctx,
   );
   await reply.body(response.status, response.headers, response.body);
@@ -28,7 +28,7 @@ export async function extension(ext: Managed<ExtensionConnector>, args: Args, re
   const init: RequestInit & { duplex: "half" } = {
     method,
     headers: headerList(args, "headers"),
-    body: BODYLESS.has(method) ? null : stream.readable,
+    body: BODYLESS.has(method) ? null : requestBody(stream),
     signal: ctx.signal,
     duplex: "half",
   };

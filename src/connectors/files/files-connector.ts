@@ -19,7 +19,9 @@ import { moveNoClobber } from "./files-move.ts";
 import { pollFolder } from "./files-poll.ts";
 import { openRange } from "./files-read.ts";
 import { forbidden, joinRel, parseName, resolveSafePath, type SafePath } from "./files-paths.ts";
+import { sweepStaleUploads } from "./files-sweep.ts";
 import { writeAtomically } from "./files-write.ts";
+import type { Logger } from "../../log/logger.ts";
 
 export interface FilesConnectorOptions {
   /** Absolute folder every path is relative to. */
@@ -28,6 +30,8 @@ export interface FilesConnectorOptions {
   readonly?: boolean;
   /** Follow symlinks whose real path stays under base. Defaults to `false` (any symlink → FORBIDDEN_PATH). */
   followSymlinks?: boolean;
+  /** Told how many stale upload temp files were removed at start. */
+  log?: Logger;
 }
 
 export class LocalFilesConnector implements FilesConnector {
@@ -47,6 +51,11 @@ export class LocalFilesConnector implements FilesConnector {
     });
     if (!(await stat(base)).isDirectory()) throw new ConnectorError("UNREACHABLE", "the profile's base is not a folder", { retryable: false });
     this.#base = base;
+    if (!this.#options.readonly) {
+      void sweepStaleUploads(base).then((removed) => {
+        if (removed > 0) this.#options.log?.info("removed temp files of interrupted uploads", { count: removed });
+      });
+    }
   }
 
   async health(ctx: CallContext): Promise<void> {
@@ -162,5 +171,5 @@ function parentOf(rel: string): string {
 /** The factory the registry calls for a `files:` profile. */
 export function createFilesConnector(profile: FilesProfile, deps: ConnectorDeps): LocalFilesConnector {
   const base = isAbsolute(profile.base) ? profile.base : resolve(deps.baseDir ?? ".", profile.base);
-  return new LocalFilesConnector({ base, readonly: profile.readonly, followSymlinks: profile.follow_symlinks });
+  return new LocalFilesConnector({ base, readonly: profile.readonly, followSymlinks: profile.follow_symlinks, log: deps.log });
 }
