@@ -47,7 +47,8 @@ export class AgentEndpoint {
     return {
       maxPayloadLength: 16 * 1024 * 1024,
       backpressureLimit: 16 * 1024 * 1024,
-      idleTimeout: 0,
+      // The tunnel pings every 1.5 s, so a link silent this long is dead anyway.
+      idleTimeout: 60,
       open: (ws: ServerWebSocket<AgentSocketData>) => {
         const link = new ServerWebSocketConnection(ws as ServerWebSocket<unknown>);
         ws.data.link = link;

@@ -13,6 +13,7 @@ import { AGENT_CONNECT_PATH, AgentEndpoint, type AgentSocketData } from "./agent
 import { Authenticator } from "./auth/authenticator.ts";
 import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
 import { handleInvoke } from "./invoke/handler.ts";
+import { matchInvokePath } from "./invoke/parse.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { AgentRegistry } from "./registry.ts";
 import { handleRotateKey } from "./rotate-key.ts";
@@ -103,7 +104,10 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 8443,
     tls: options.tls,
-    idleTimeout: 0,
+    // Idle keep-alive connections close after two minutes. A request that is waiting for an
+    // agent (a long query, a slow download) has no limit of its own: fetch() turns it off
+    // per request.
+    idleTimeout: 120,
     // Bun refuses bodies over 128 MiB by default with a bare 413; uploads stream to the agent
     // (which enforces its own limits), and every other body is capped by its handler.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
@@ -113,6 +117,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
       const requestId = request.headers.get("x-request-id")?.slice(0, 64) || crypto.randomUUID();
       const remoteIp = server.requestIP(request)?.address ?? "unknown";
       try {
+        if (matchInvokePath(url.pathname)) server.timeout(request, 0);
         if (url.pathname === AGENT_CONNECT_PATH) {
           if (server.upgrade(request, { data: { remoteIp } })) return undefined;
           throw new GatewayError("BAD_REQUEST", "this path takes a WebSocket upgrade from an agent");

@@ -25,7 +25,7 @@ scripts:
       slow:
         argv: ["/bin/sh", "-c", "echo $$ > ${join(dir, "slow.pid")}; exec sleep 30"]
 `,
-  });
+  }, 60_000);
   await stack.addAgent("alpha");
   await stack.addAgent("beta");
 });
@@ -57,7 +57,7 @@ describe("a group of two agents", () => {
       await response.arrayBuffer();
     }
     expect([...served.keys()].sort()).toEqual(["alpha", "beta"]);
-  });
+  }, 60_000);
 
   test("the group view reports drift: the agents' profiles point at different files", async () => {
     const response = await stack.call(`/v1/groups/sales`);
@@ -66,7 +66,7 @@ describe("a group of two agents", () => {
     expect(body.group.activeAgents).toBe(2);
     expect(Object.keys(body.group.drift).sort()).toEqual(["main", "tools"]);
     expect(body.group.drift.main).toHaveLength(2);
-  });
+  }, 60_000);
 
   test("a disabled agent takes no requests, is asked to leave and is refused when it comes back", async () => {
     await stack.admin.setAgentStatus("sales", "beta", "disabled");
@@ -81,7 +81,7 @@ describe("a group of two agents", () => {
     const beta = stack.agents.find((agent) => agent.name === "beta")!;
     await waitFor(() => beta.running.supervisor.state === "waiting", "beta to be refused and back off", 10_000);
     await stack.admin.setAgentStatus("sales", "beta", "enabled");
-  });
+  }, 60_000);
 });
 
 describe("connections that are refused", () => {
@@ -98,7 +98,7 @@ describe("connections that are refused", () => {
     const again = await activate(activationCode);
     expect(again.status).toBe(410);
     expect((await activate("opa_" + "x".repeat(32))).status).toBe(401);
-  });
+  }, 60_000);
 
   test("an agent whose key was replaced on the gateway is dropped and refused", async () => {
     const beta = stack.agents.find((agent) => agent.name === "beta")!;
@@ -110,7 +110,7 @@ describe("connections that are refused", () => {
     await waitFor(() => beta.running.supervisor.state === "waiting", "beta to back off", 10_000);
     const response = await query("select 1");
     expect(response.headers.get("x-outpost-agent")).toBe("alpha");
-  });
+  }, 60_000);
 
   test("an agent outside the group's allowed addresses is refused", async () => {
     await stack.admin.updateGroupSettings("sales", { allowedCidrs: ["10.99.0.0/16"] });
@@ -124,7 +124,7 @@ describe("connections that are refused", () => {
     expect(((await response.json()) as { error: { retryable: boolean } }).error.retryable).toBe(true);
     await stack.admin.updateGroupSettings("sales", { allowedCidrs: ["127.0.0.0/8", "::1/128"] });
     await waitFor(() => stack.gateway.registry.all().some((agent) => agent.agentName === "alpha"), "alpha to come back", 40_000);
-  });
+  }, 60_000);
 });
 
 describe("reconnects", () => {
@@ -133,7 +133,7 @@ describe("reconnects", () => {
     await waitFor(() => stack.gateway.registry.all().some((agent) => agent.agentName === "alpha"), "alpha after restart", 20_000);
     const response = await query("select 2 as two");
     expect(((await response.json()) as { rows: unknown[] }).rows).toEqual([{ two: 2 }]);
-  });
+  }, 60_000);
 });
 
 describe("cancellation", () => {
@@ -149,7 +149,7 @@ describe("cancellation", () => {
     await pending;
     await waitFor(() => !pidAlive(pid), "the script's process to be killed", 10_000);
     writeFileSync(pidFile, "");
-  });
+  }, 60_000);
 });
 
 describe("key rotation", () => {
@@ -164,5 +164,5 @@ describe("key rotation", () => {
     await waitFor(() => stack.gateway.registry.all().some((agent) => agent.agentName === "alpha" && agent.publicKey === publicKey), "alpha on the new key");
     const response = await query("select 3 as three");
     expect(response.status).toBe(200);
-  });
+  }, 60_000);
 });
