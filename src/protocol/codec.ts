@@ -76,6 +76,34 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Fra
   return { type: type as FrameType, flags, streamId, payload: bytes.subarray(HEADER_SIZE) };
 }
 
+/**
+ * Splits one WebSocket message into its frames: a sender may batch several whole frames
+ * into one message (SPEC "Messages"). Total like `decodeFrame`: a frame that runs past the
+ * end of the message, or any bad frame, throws `ProtocolError`; nothing is copied.
+ */
+export function decodeFrames(bytes: Uint8Array, options: DecodeOptions = {}): Frame[] {
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_FRAME;
+  const frames: Frame[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  do {
+    if (bytes.byteLength - offset < HEADER_SIZE) {
+      throw new ProtocolError("TRUNCATED", `${bytes.byteLength - offset} bytes at the end of a message are shorter than a frame header`);
+    }
+    const length = view.getUint32(offset + 8);
+    if (length > maxPayload) {
+      throw new ProtocolError("FRAME_TOO_LARGE", `frame payload of ${length} bytes exceeds the maximum of ${maxPayload}`);
+    }
+    const end = offset + HEADER_SIZE + length;
+    if (end > bytes.byteLength) {
+      throw new ProtocolError("LENGTH_MISMATCH", `frame declares ${length} payload bytes but the message holds ${bytes.byteLength - offset - HEADER_SIZE}`);
+    }
+    frames.push(decodeFrame(bytes.subarray(offset, end), options));
+    offset = end;
+  } while (offset < bytes.byteLength);
+  return frames;
+}
+
 function checkPayloadSize(type: FrameType, length: number) {
   const fixed =
     type === FrameType.WINDOW_UPDATE ? 4 : type === FrameType.END ? 0 : type === FrameType.PING ? 8 : undefined;

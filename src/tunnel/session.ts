@@ -13,7 +13,7 @@
  */
 import {
   CloseCode, DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_FRAME, FrameFlag, FrameType, GoAwayCode, MAX_STREAM_ID,
-  ProtocolError, ResetCode, decodeFrame, decodeOpenHeader, encodeFrame, encodeOpenHeader, goAwayFrame, pingFrame,
+  ProtocolError, ResetCode, decodeFrames, decodeOpenHeader, encodeFrame, encodeOpenHeader, goAwayFrame, pingFrame,
   readCodeAndMessage, readCredit, resetFrame, type Frame, type OpenHeader,
 } from "../protocol/index.ts";
 import { systemClock, type Clock } from "./clock.ts";
@@ -67,6 +67,9 @@ export interface SessionOptions {
 
 const silent: TunnelLogger = { debug() {}, info() {}, warn() {} };
 
+/** Bytes of frames batched into one message before it is sent without waiting for the turn to end. */
+const BATCH_BYTES = 64 * 1024;
+
 export class Session {
   readonly role: "gateway" | "agent";
   readonly #transport: FrameTransport;
@@ -88,6 +91,8 @@ export class Session {
   #drainWaiters: Array<() => void> = [];
   #drainTimer: unknown;
   #pingSeq = 0;
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
   readonly #pings = new Map<number, { started: number; resolve: (rtt: number) => void; reject: (e: TunnelError) => void }>();
 
   constructor(options: SessionOptions) {
@@ -128,7 +133,10 @@ export class Session {
     if (this.#closed) return;
     this.#lastReceived = this.#clock.now();
     try {
-      this.#dispatch(decodeFrame(message, { maxPayload: this.#maxFrame }));
+      for (const frame of decodeFrames(message, { maxPayload: this.#maxFrame })) {
+        if (this.#closed) return;
+        this.#dispatch(frame);
+      }
     } catch (error) {
       if (error instanceof ProtocolError) return this.#violation(error);
       this.#log.warn("tunnel session failed on a frame", { error });
@@ -190,6 +198,7 @@ export class Session {
   /** Ends the session: every stream fails with `error` (or SESSION_CLOSED), the transport closes. Idempotent. */
   close(error?: TunnelError): void {
     if (this.#closed) return;
+    this.#flush(); // frames queued this turn (a GO_AWAY, the last END) still go out
     this.#closed = true;
     this.#clock.clearTimeout(this.#keepaliveTimer);
     this.#clock.clearTimeout(this.#drainTimer);
@@ -311,9 +320,34 @@ export class Session {
     if (!this.#closed && this.goingAway && this.#streams.size === 0) this.close();
   }
 
+  /**
+   * Frames produced in one turn of the event loop leave as one WebSocket message (SPEC
+   * "Messages"): a small request or answer is one message and one TLS record instead of
+   * several. A batch is flushed at the end of the turn, or at once past BATCH_BYTES.
+   */
   #send(frame: Uint8Array): void {
     if (this.#closed || this.#transportGone) return;
-    this.#transport.send(frame);
+    this.#batch.push(frame);
+    this.#batchBytes += frame.byteLength;
+    if (this.#batchBytes >= BATCH_BYTES) this.#flush();
+    else if (this.#batch.length === 1) queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    const frames = this.#batch;
+    const size = this.#batchBytes;
+    if (frames.length === 0) return;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (this.#closed || this.#transportGone) return;
+    if (frames.length === 1) return this.#transport.send(frames[0]!);
+    const message = new Uint8Array(size);
+    let offset = 0;
+    for (const frame of frames) {
+      message.set(frame, offset);
+      offset += frame.byteLength;
+    }
+    this.#transport.send(message);
   }
 
   async #waitWritable(): Promise<void> {

@@ -25,7 +25,7 @@ scripts:
       slow:
         argv: ["/bin/sh", "-c", "echo $$ > ${join(dir, "slow.pid")}; exec sleep 30"]
 `,
-  }, 60_000);
+  });
   await stack.addAgent("alpha");
   await stack.addAgent("beta");
 });
