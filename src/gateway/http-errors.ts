@@ -105,8 +105,7 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
 export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
-  const text = await request.text();
-  if (text.length > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
+  const text = await readBounded(request, maxBytes);
   if (text.trim() === "") return {};
   let value: unknown;
   try {
@@ -118,4 +117,27 @@ export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_
     throw new GatewayError("BAD_REQUEST", "request body must be a JSON object");
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Reads the body as text, stopping as soon as it passes `maxBytes`: a chunked body has no
+ * Content-Length to check up front, and reading it whole first would let anyone (these
+ * bodies are read before authentication on some routes) fill the gateway's memory.
+ */
+async function readBounded(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }

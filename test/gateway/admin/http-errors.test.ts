@@ -28,3 +28,19 @@ test("readJsonObject: empty body is {}, oversize is 413", async () => {
   const big = new Request("http://x/", { method: "POST", body: JSON.stringify({ a: "x".repeat(100) }) });
   await expect(readJsonObject(big, 50)).rejects.toMatchObject({ code: "TOO_LARGE", status: 413 });
 });
+
+test("a chunked body past the limit is refused without being read whole", async () => {
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent > 100 * 1024 * 1024) return controller.close();
+      sent += 64 * 1024;
+      controller.enqueue(new Uint8Array(64 * 1024).fill(32));
+    },
+  });
+  const request = new Request("http://gateway.test/v1/activate", { method: "POST", body, duplex: "half" } as RequestInit);
+  const error = await readJsonObject(request, 64 * 1024).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(GatewayError);
+  expect((error as GatewayError).code).toBe("TOO_LARGE");
+  expect(sent).toBeLessThan(1024 * 1024);
+});
