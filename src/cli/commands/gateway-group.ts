@@ -16,7 +16,7 @@ type CidrArgs = NameArgs & { allowCidr?: string[]; alertWebhook?: string[] };
 function cidrOptions<T>(yargs: Argv<T>) {
   return withStoreOptions(yargs)
     .positional("name", { type: "string", demandOption: true, describe: "Group name" })
-    .option("allow-cidr", { type: "array", string: true, describe: "Allowed caller address range (repeatable; none given = any address)" })
+    .option("allow-cidr", { type: "array", string: true, describe: "Address range the group's agents may connect from (repeatable; none given = any address)" })
     .option("alert-webhook", { type: "array", string: true, describe: "URL to POST to when the group's health changes (repeatable)" });
 }
 
