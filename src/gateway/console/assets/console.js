@@ -144,7 +144,7 @@ function groupPage(name) {
     toast("Settings saved");
   })) },
     h("h2", { id: "settings-title" }, "Settings"),
-    h("label", { for: "cidrs" }, "Allowed caller addresses (CIDR, one per line)"), cidrs,
+    h("label", { for: "cidrs" }, "Addresses agents may connect from (CIDR, one per line)"), cidrs,
     h("p", { id: "cidrs-hint", class: "hint" }, "Empty allows every address."),
     h("label", { for: "hooks" }, "Alert webhooks (URL, one per line)"), hooks,
     h("p", { id: "hooks-hint", class: "hint" }, "Slack URLs (or ?format=slack) get a Slack message; others get JSON."),
