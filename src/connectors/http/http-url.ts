@@ -4,7 +4,9 @@
  * to the base, never a URL resolved against it, and is refused when it could mean anything
  * else: a scheme (`http:`, `javascript:`), a scheme-relative `//host`, backslashes,
  * control characters, or a dot segment — literal or percent-encoded any number of times
- * (`..`, `%2e%2e`, `%2E.`, `%252e%252e`, `..%2f`). The built URL is then checked again:
+ * (`..`, `%2e%2e`, `%2E.`, `%252e%252e`, `..%2f`), with or without path parameters
+ * (`..;`, `..;x=1`, `%2e%2e;`, `..%3b`: Tomcat, Jetty and Spring drop everything from the
+ * first `;` of a segment and then resolve the `..`). The built URL is then checked again:
  * same origin, no userinfo, path still under the base path.
  */
 import { ConnectorError } from "../errors.ts";
@@ -53,12 +55,17 @@ export function isUnderBase(base: URL, url: URL): boolean {
   return url.origin === base.origin && !url.username && !url.password && url.pathname.startsWith(base.pathname);
 }
 
-/** Decodes until stable (double encoding included) and refuses `.`/`..` segments and encoded separators tricks. */
+/**
+ * Decodes until stable (double encoding included) and refuses `.`/`..` segments and encoded
+ * separator tricks. A segment is compared up to its first `;`, because servlet containers
+ * strip path parameters (`;jsessionid=…`) before they resolve dot segments.
+ */
 function checkSegments(pathPart: string): void {
   let text = pathPart;
   for (let round = 0; round < 5; round++) {
     for (const segment of text.split(/[/\\]/)) {
-      if (segment === "." || segment === "..") throw refuse("dot segment");
+      const name = segment.split(";", 1)[0];
+      if (name === "." || name === "..") throw refuse("dot segment");
     }
     if (text.includes("\\") || text.includes("\0")) throw refuse("encoded backslash or NUL");
     let decoded: string;

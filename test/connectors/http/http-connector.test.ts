@@ -107,6 +107,13 @@ describe("http: forwarding", () => {
     "./x",
     "a\\..\\admin",
     "%5c..%5cadmin",
+    "..;/admin/users",
+    "x/..;/..;/manager/html",
+    "..;x=1/admin",
+    ".;/admin",
+    "%2e%2e;/admin",
+    "..%3b/admin",
+    "..%253b/admin",
     "\\\\example.com\\x",
     "a%00b",
     "a\nHost: evil",
@@ -120,6 +127,11 @@ describe("http: forwarding", () => {
       expect({ path, code: error.code }).toEqual({ path, code: "FORBIDDEN_PATH" });
     }
     expect(seen.length).toBe(before);
+  });
+
+  test("a path parameter on an ordinary segment still passes", async () => {
+    const response = await connector().forward({ method: "GET", path: "orders;jsessionid=x/7", headers: [], body: null }, ctx());
+    expect(await new Response(response.body).text()).toBe("path /api/orders;jsessionid=x/7");
   });
 
   test("userinfo-looking text stays a path on the same host", async () => {
