@@ -100,6 +100,12 @@ export interface ScriptParam {
   /** For `enum`: the allowed values. */
   values?: string[];
   default?: string | number | boolean;
+  /**
+   * Lets a value that starts with `-` through when the argv element is exactly `{name}`,
+   * where the program would read it as an option. `enum` values are never refused for it.
+   * Defaults to `false`.
+   */
+  allow_dash?: boolean;
 }
 
 export interface ScriptCommand {

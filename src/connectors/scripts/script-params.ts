@@ -3,12 +3,15 @@
  * Checks a script call's parameters against the profile's declarations before anything
  * runs, and builds the argv: each `{name}` placeholder is replaced by the value's text
  * inside its own argv element, so a value can never become two arguments or reach a shell.
+ * A value that fills a whole argv element and starts with `-` is refused unless the
+ * parameter sets `allow_dash`: the program would read it as an option (`--output=/etc/x`).
  */
 import type { ScriptCommand, ScriptParam } from "../../config/types.ts";
 import type { JsonValue } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_-]*)\}/g;
+const WHOLE_PLACEHOLDER = /^\{([A-Za-z_][A-Za-z0-9_-]*)\}$/;
 
 function bad(message: string): ConnectorError {
   return new ConnectorError("BAD_REQUEST", message);
@@ -35,6 +38,7 @@ export function validateParams(command: ScriptCommand, given: Record<string, Jso
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(specs, name)) throw bad(`unknown parameter "${name}"`);
   }
+  const standalone = wholeElementParams(command.argv);
   const values = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) {
     const value = given[name] ?? spec.default ?? null;
@@ -42,9 +46,24 @@ export function validateParams(command: ScriptCommand, given: Record<string, Jso
       if (spec.required ?? true) throw bad(`parameter "${name}" is required`);
       continue;
     }
-    values.set(name, checkValue(name, spec, value));
+    const text = checkValue(name, spec, value);
+    // Enum values were listed by the administrator, so a leading dash there is intended.
+    if (text.startsWith("-") && standalone.has(name) && spec.type !== "enum" && !spec.allow_dash) {
+      throw bad(`parameter "${name}" must not start with "-" (it would read as an option)`);
+    }
+    values.set(name, text);
   }
   return values;
+}
+
+/** Names of the parameters that make up a whole argv element: the ones a program can take for an option. */
+function wholeElementParams(argv: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const element of argv) {
+    const whole = WHOLE_PLACEHOLDER.exec(element);
+    if (whole) names.add(whole[1]!);
+  }
+  return names;
 }
 
 function checkValue(name: string, spec: ScriptParam, value: JsonValue): string {
@@ -90,7 +109,7 @@ function checkValue(name: string, spec: ScriptParam, value: JsonValue): string {
 export function buildArgv(argv: string[], values: Map<string, string>): string[] {
   const out: string[] = [];
   for (const element of argv) {
-    const whole = /^\{([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(element);
+    const whole = WHOLE_PLACEHOLDER.exec(element);
     if (whole) {
       const value = values.get(whole[1]!);
       if (value !== undefined) out.push(value);

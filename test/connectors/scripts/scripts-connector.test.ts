@@ -33,6 +33,17 @@ const profile: ScriptsProfile = {
       params: { pidfile: { type: "string" } },
       timeout: 1,
     },
+    dashes: {
+      argv: ["printf", "%s|", "{free}", "{coded}", "{count}", "{mode}", "{opted}", "--label={label}"],
+      params: {
+        free: { type: "string", required: false },
+        coded: { type: "string", pattern: ".*", required: false },
+        count: { type: "integer", required: false },
+        mode: { type: "enum", values: ["-v", "-q"], required: false },
+        opted: { type: "string", allow_dash: true, required: false },
+        label: { type: "string", required: false },
+      },
+    },
     loud: { argv: ["head", "-c", "3000000", "/dev/zero"] },
     fail: { argv: ["sh", "-c", "echo oops >&2; exit 3"] },
     missing: { argv: ["/no/such/program"] },
@@ -77,6 +88,16 @@ describe("scripts", () => {
     expect((await failure(scripts.run("flag", { verbose: "yes" }, ctx()))).code).toBe("BAD_REQUEST");
     expect((await failure(scripts.run("not-listed", {}, ctx()))).code).toBe("NOT_FOUND");
     expect((await failure(scripts.run("toString", {}, ctx()))).code).toBe("NOT_FOUND");
+  });
+
+  test("a value starting with '-' is refused as a whole argv element unless the parameter allows dashes", async () => {
+    const refused: Record<string, JsonValue>[] = [{ free: "--output=/etc/x" }, { free: "-rf" }, { coded: "-x" }, { count: -5 }, { count: "-5" }];
+    for (const params of refused) {
+      const error = await failure(scripts.run("dashes", params, ctx()));
+      expect({ params, code: error.code }).toEqual({ params, code: "BAD_REQUEST" });
+    }
+    const passed = await scripts.run("dashes", { free: "a-b", count: 5, mode: "-v", opted: "--yes", label: "-x" }, ctx());
+    expect(passed.stdout).toBe("a-b|5|-v|--yes|--label=-x|");
   });
 
   test("a timeout kills the whole process tree", async () => {
