@@ -3,8 +3,10 @@
  * The embedded SQLite connector (bun:sqlite). One connection per profile: SQLite
  * serialises writes anyway, and a statement per query gives each reader its own cursor.
  * Read-only profiles open the file with `{ readonly: true }`, so SQLite itself refuses
- * writes — no SQL is parsed here. Rows stream in batches from `stmt.iterate()`; the
- * signal is checked between batches and the statement is finalised however the loop ends.
+ * writes. Every statement first passes `SqliteStatementGuard`, which refuses the ones
+ * that reach other files (ATTACH, VACUUM INTO). Rows stream in batches from
+ * `stmt.iterate()`; the signal is checked between batches and the statement is finalised
+ * however the loop ends.
  */
 import { Database, type Statement } from "bun:sqlite";
 import { isAbsolute, resolve } from "node:path";
@@ -14,6 +16,7 @@ import { throwIfAborted } from "../context.ts";
 import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
 import { mapSqliteError } from "./sqlite-errors.ts";
+import { SqliteStatementGuard } from "./sqlite-guard.ts";
 import { toParams, toRow, type SqliteParam } from "./sqlite-values.ts";
 
 export interface SqliteConnectorOptions {
@@ -30,6 +33,7 @@ export interface SqliteConnectorOptions {
 export class SqliteConnector implements DatabaseConnector {
   readonly kind = "database";
   readonly #options: SqliteConnectorOptions;
+  readonly #guard = new SqliteStatementGuard();
   #db: Database | undefined;
 
   constructor(options: SqliteConnectorOptions) {
@@ -62,7 +66,7 @@ export class SqliteConnector implements DatabaseConnector {
   async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
     throwIfAborted(ctx.signal);
     const params = toParams(request.params);
-    const stmt = this.#run(() => this.#database().prepare(request.sql));
+    const stmt = this.#prepare(request.sql);
     try {
       const cursor = this.#run(() => stmt.iterate(...params)) as Iterator<Record<string, unknown>>;
       const first = this.#pull(cursor);
@@ -76,8 +80,8 @@ export class SqliteConnector implements DatabaseConnector {
   async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
     throwIfAborted(ctx.signal);
     const params = toParams(request.params);
+    const stmt = this.#prepare(request.sql);
     return this.#run(() => {
-      const stmt = this.#database().prepare(request.sql);
       try {
         return { rowsAffected: stmt.run(...params).changes };
       } finally {
@@ -91,9 +95,9 @@ export class SqliteConnector implements DatabaseConnector {
     throwIfAborted(ctx.signal);
     if (!Array.isArray(request.rows)) throw new ConnectorError("BAD_REQUEST", "rows must be an array of parameter lists");
     const rows = request.rows.map(toParams);
+    const stmt = this.#prepare(request.sql);
     return this.#run(() => {
       const db = this.#database();
-      const stmt = db.prepare(request.sql);
       try {
         const all = db.transaction((lists: SqliteParam[][]) => lists.reduce((sum, list) => sum + stmt.run(...list).changes, 0));
         return { rowsAffected: all(rows) };
@@ -126,6 +130,13 @@ export class SqliteConnector implements DatabaseConnector {
       }
       return { raw, done: false };
     });
+  }
+
+  /** Prepares `sql` once the guard has let it through. */
+  #prepare(sql: string): Statement {
+    const db = this.#database();
+    this.#guard.check(db, sql);
+    return this.#run(() => db.prepare(sql));
   }
 
   #database(): Database {
