@@ -10,7 +10,7 @@ import { createCallContext } from "../connectors/context.ts";
 import { ConnectorError } from "../connectors/errors.ts";
 import { Limiter } from "../connectors/limiter.ts";
 import type { Logger } from "../log/logger.ts";
-import { isControlOperation, isOperation, type ControlOperationName } from "../protocol/index.ts";
+import { deadlineScope, isControlOperation, isOperation, type ControlOperationName } from "../protocol/index.ts";
 import type { CallContext } from "../connectors/connector.ts";
 import type { Stream } from "../tunnel/index.ts";
 import { HANDLERS } from "./operations/index.ts";
@@ -63,10 +63,13 @@ export class Dispatcher {
   async #serve(stream: Stream): Promise<void> {
     const { op, profile: profileName, args, requestId, deadline } = stream.header;
     const log = this.#options.log.with({ requestId });
-    const reply = new Reply(stream);
     const started = performance.now();
     let release: (() => void) | undefined;
     const ctx = createCallContext({ requestId, signal: stream.signal, deadline, log });
+    // A download or forwarded response streams for as long as the caller reads: its deadline
+    // bounds only the wait for the head.
+    const streamed = isOperation(op) && deadlineScope(op) !== "reply";
+    const reply = new Reply(stream, { onHead: streamed ? () => ctx.clearDeadline() : undefined });
     try {
       if (isControlOperation(op)) {
         const control = this.#options.control?.[op];

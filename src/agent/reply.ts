@@ -15,10 +15,13 @@ export type HeaderList = [string, string][];
 
 export class Reply {
   readonly stream: Stream;
+  readonly #onHead?: () => void;
   #headSent = false;
 
-  constructor(stream: Stream) {
+  /** `onHead` runs once the success head is out (the dispatcher stops a streamed answer's deadline there). */
+  constructor(stream: Stream, options: { onHead?: () => void } = {}) {
     this.stream = stream;
+    this.#onHead = options.onHead;
   }
 
   get headSent(): boolean {
@@ -28,6 +31,7 @@ export class Reply {
   async head(status: number, headers: HeaderList = []): Promise<void> {
     this.#headSent = true;
     await this.stream.writeReplyHead({ ok: true, meta: { status, headers } });
+    this.#onHead?.();
   }
 
   async json(value: unknown, status = 200, headers: HeaderList = []): Promise<void> {
@@ -44,7 +48,13 @@ export class Reply {
 
   /** Sends the head, then `body` with flow control, then END. */
   async body(status: number, headers: HeaderList, body: ReadableStream<Uint8Array> | null): Promise<void> {
-    await this.head(status, headers);
+    try {
+      await this.head(status, headers);
+    } catch (error) {
+      // Nobody will read the body: release what it holds (an open file, an upstream response).
+      await body?.cancel(error).catch(() => {});
+      throw error;
+    }
     if (body) await pipeBody(this.stream, body);
     await this.stream.end();
   }

@@ -51,6 +51,9 @@ export class Supervisor {
   readonly #backoff: Backoff;
   readonly #stop = new AbortController();
   #session: Session | undefined;
+  /** Sessions told to go away that still finish their streams. */
+  readonly #draining = new Set<Session>();
+  #handover: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #lastRefusal = "";
   #lastDialFailure = "";
@@ -76,21 +79,29 @@ export class Supervisor {
   /** Stops taking new streams (go-away to the gateway), and ends the loop. In-flight streams are the dispatcher's to drain. */
   async stop(): Promise<void> {
     this.#stop.abort();
-    this.#session?.goAway(GoAwayCode.NORMAL, "agent shutting down");
+    for (const session of this.#sessions()) session.goAway(GoAwayCode.NORMAL, "agent shutting down");
     await this.#running;
   }
 
-  /** Closes the current session after its streams finish and dials again at once (e.g. after a profile change). */
+  /**
+   * Moves to a new connection at once (e.g. after a profile change or a key rotation): the
+   * current session is told to go away and finishes its streams while the new one is dialled,
+   * so the agent never stops taking requests.
+   */
   reconnect(reason: string): void {
     if (!this.#session || this.#session.closed) return;
     this.#options.log.info("reconnecting", { reason });
-    this.#backoff.retryImmediately();
     this.#session.goAway(GoAwayCode.NORMAL, reason);
+    this.#handover?.();
   }
 
-  /** Closes the whole session now (used after the agent's in-flight requests are drained). */
+  /** Closes every session now (used after the agent's in-flight requests are drained). */
   closeSession(): void {
-    this.#session?.close();
+    for (const session of this.#sessions()) session.close();
+  }
+
+  #sessions(): Session[] {
+    return [...this.#draining, ...(this.#session ? [this.#session] : [])];
   }
 
   async #loop(): Promise<void> {
@@ -136,9 +147,11 @@ export class Supervisor {
     this.#backoff.markConnected();
     this.#lastRefusal = "";
     this.#lastDialFailure = "";
-    let resolveClosed!: (error?: TunnelError) => void;
-    const closed = new Promise<TunnelError | undefined>((resolve) => (resolveClosed = resolve));
-    const session = attachSession(connection, {
+    // Ends when the session closes, or — for a go-away that asks for a reconnect — at once,
+    // so the next connection is dialled while this one drains its streams.
+    let resolveEnded!: (outcome: { handover: true } | { handover: false; error?: TunnelError }) => void;
+    const ended = new Promise<{ handover: true } | { handover: false; error?: TunnelError }>((resolve) => (resolveEnded = resolve));
+    const session: Session = attachSession(connection, {
       role: "agent",
       maxFrameSize: hello.maxFrame,
       keepalive: hello.keepalive,
@@ -146,19 +159,32 @@ export class Supervisor {
       logger: log.child("tunnel"),
       onGoAway: (code, message) => {
         log.info("gateway asked this agent to reconnect", { code, message });
-        if (code === GoAwayCode.NORMAL || code === GoAwayCode.RESTARTING) this.#backoff.retryImmediately();
+        if (code === GoAwayCode.NORMAL || code === GoAwayCode.RESTARTING) resolveEnded({ handover: true });
       },
-      onClose: (error) => resolveClosed(error),
+      onClose: (error) => {
+        this.#draining.delete(session);
+        resolveEnded({ handover: false, error });
+      },
     });
     this.#session = session;
+    this.#handover = () => resolveEnded({ handover: true });
     this.#setState("connected");
     log.info("connected to the gateway", { gateway: gatewayUrl, sessionId: hello.sessionId });
     const onStop = () => session.goAway(GoAwayCode.NORMAL, "agent shutting down");
     signal.addEventListener("abort", onStop, { once: true });
-    const error = await closed;
+    if (signal.aborted) onStop(); // stop() ran during the handshake
+    const outcome = await ended;
     signal.removeEventListener("abort", onStop);
-    this.#backoff.markDisconnected();
+    this.#handover = undefined;
     this.#session = undefined;
+    if (outcome.handover && !session.closed && !signal.aborted) {
+      this.#draining.add(session);
+      this.#backoff.retryImmediately();
+      log.info("dialling a new connection while the old one finishes its requests");
+      return;
+    }
+    this.#backoff.markDisconnected();
+    const error = outcome.handover ? undefined : outcome.error;
     if (error && !signal.aborted) log.warn("connection to the gateway lost", { reason: error.message, code: error.code });
     else log.info("disconnected from the gateway");
   }

@@ -28,6 +28,8 @@ export interface ContextOptions {
 /** A `CallContext` that must be disposed (clears its deadline timer); works with `using`. */
 export interface OwnedContext extends CallContext, Disposable {
   dispose(): void;
+  /** Stops the deadline (the caller's cancel still aborts): for answers that stream as long as the caller reads. */
+  clearDeadline(): void;
 }
 
 /** Longest delay `setTimeout` accepts; later deadlines are re-armed when this fires. */
@@ -41,7 +43,9 @@ export function createCallContext(options: ContextOptions = {}): OwnedContext {
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const onParentAbort = () => controller.abort(cancelledError(options.signal?.reason));
+  let deadlineCleared = false;
   const arm = () => {
+    if (deadlineCleared) return;
     const left = deadline - now();
     if (left <= 0) return controller.abort(new ConnectorError("TIMEOUT", "the request's deadline passed"));
     timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
@@ -61,6 +65,10 @@ export function createCallContext(options: ContextOptions = {}): OwnedContext {
     deadline,
     log: (options.log ?? silentLogger).with({ requestId }),
     dispose,
+    clearDeadline() {
+      deadlineCleared = true;
+      if (timer) clearTimeout(timer);
+    },
     [Symbol.dispose]: dispose,
   };
 }

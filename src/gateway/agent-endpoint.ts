@@ -52,7 +52,8 @@ export class AgentEndpoint {
       open: (ws: ServerWebSocket<AgentSocketData>) => {
         const link = new ServerWebSocketConnection(ws as ServerWebSocket<unknown>);
         ws.data.link = link;
-        void this.#accept(link, ws.data.remoteIp);
+        void this.#accept(link, ws.data.remoteIp).catch((error) =>
+          this.#options.log.error("agent connection failed while being set up", { remoteIp: ws.data.remoteIp, error }));
       },
       message: (ws: ServerWebSocket<AgentSocketData>, message: string | Buffer) => ws.data.link?.handleMessage(message),
       drain: (ws: ServerWebSocket<AgentSocketData>) => ws.data.link?.handleDrain(),
@@ -81,8 +82,10 @@ export class AgentEndpoint {
     if (!record) return;
     const agent = record;
     const { auth } = handshake;
-    let live: LiveAgent;
-    const session: Session = attachSession(link, {
+    // `session` is read by onClose, which may run inside attachSession (the link closed
+    // while it was being verified).
+    let session!: Session;
+    session = attachSession(link, {
       role: "gateway",
       maxFrameSize: handshake.maxFrame,
       keepalive: handshake.keepalive,
@@ -92,7 +95,8 @@ export class AgentEndpoint {
         log.info("agent disconnected", { agent: agent.name, agentId: agent.id, reason: error?.message ?? "closed" });
       },
     });
-    live = {
+    if (session.closed) return;
+    const live: LiveAgent = {
       agentId: agent.id,
       agentName: agent.name,
       groupId: agent.groupId,
@@ -106,9 +110,9 @@ export class AgentEndpoint {
     };
     const previous = registry.add(live);
     previous?.session.goAway(GoAwayCode.POLICY, "replaced by a newer connection of this agent");
+    log.info("agent connected", { agent: agent.name, agentId: agent.id, remoteIp, version: auth.info.version, profiles: auth.info.profiles.length });
     if (agent.previousPublicKey && auth.publicKey === agent.publicKey) await store.completeKeyRotation(agent.id);
     await store.recordAgentSeen(agent.id, { ...auth.info });
-    log.info("agent connected", { agent: agent.name, agentId: agent.id, remoteIp, version: auth.info.version, profiles: auth.info.profiles.length });
   }
 
   async #verify(
@@ -131,7 +135,9 @@ export class AgentEndpoint {
       return { ok: false, closeCode: CloseCode.ADDRESS_NOT_ALLOWED, reason: `address ${remoteIp} is not allowed for group ${group?.name}` };
     }
     const current = registry.get(agentId);
-    if (current && !current.session.closed && (await stillAlive(current.session))) {
+    // A session that is going away (the agent is moving to a new connection, or the gateway
+    // asked it to) makes room at once; a live one keeps its place against a second claimant.
+    if (current && !current.session.closed && !current.session.goingAway && (await stillAlive(current.session))) {
       return { ok: false, closeCode: CloseCode.DUPLICATE_CONNECTION, reason: "another connection of this agent is live" };
     }
     return { ok: true, record };

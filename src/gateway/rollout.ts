@@ -78,7 +78,9 @@ export class RolloutRunner {
       const record = await readRollout(this.#store, group.id);
       if (record?.state !== "pending") continue;
       this.#running.add(group.id);
-      void this.#run(group.id, group.name, record).finally(() => this.#running.delete(group.id));
+      void this.#run(group.id, group.name, record)
+        .catch((error) => this.#log.error("rollout stopped on an error", { group: group.name, error }))
+        .finally(() => this.#running.delete(group.id));
     }
   }
 
@@ -108,11 +110,16 @@ export class RolloutRunner {
     }
   }
 
-  async #upgradeOne(agent: LiveAgent, record: RolloutRecord): Promise<void> {
+  async #upgradeOne(first: LiveAgent, record: RolloutRecord): Promise<void> {
     const { drainMs, upgradeMs, returnMs } = this.#timeouts;
+    first.draining = true;
+    const drained = await until(() => first.inFlight === 0 || first.session.closed, drainMs);
+    // It may have reconnected while draining: talk to its current session, drained too.
+    const agent = this.#find(first.groupId, first.agentName);
+    if (!agent) throw new Error(`agent ${first.agentName} went away while it was being drained`);
     agent.draining = true;
+    if (!drained) this.#log.warn("drain timed out; the agent finishes its requests during its own shutdown", { agent: agent.agentName });
     try {
-      await until(() => agent.inFlight === 0 || agent.session.closed, drainMs);
       const stream = agent.session.open({
         op: "agent.upgrade",
         profile: "",
@@ -129,6 +136,7 @@ export class RolloutRunner {
         clearTimeout(timer);
       }
     } catch (error) {
+      first.draining = false;
       agent.draining = false;
       throw error;
     }

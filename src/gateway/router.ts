@@ -11,7 +11,7 @@
  * To make that rule hold for small answers, the first `prefetchBytes` of an idempotent
  * reply are read before the answer is committed to the caller.
  */
-import { ResetCode, isIdempotent, type OperationName, type ProfileKindName, type ReplyHead } from "../protocol/index.ts";
+import { ResetCode, deadlineScope, isIdempotent, type OperationName, type ProfileKindName, type ReplyHead } from "../protocol/index.ts";
 import { TunnelError, isTunnelError } from "../tunnel/errors.ts";
 import type { Stream } from "../tunnel/stream.ts";
 import { GatewayError } from "./http-errors.ts";
@@ -88,9 +88,17 @@ export class Router {
   /** Runs the request on an agent of the group and returns the agent's reply, retrying once by the rule above. */
   async dispatch(request: RouteRequest): Promise<RoutedReply> {
     const tried = new Set<string>();
+    let failed: unknown;
     for (let attempt = 1; ; attempt++) {
-      request.signal.throwIfAborted();
-      const agent = this.pick(request, tried);
+      if (request.signal.aborted) throw new GatewayError("CANCELLED", "the caller cancelled the request");
+      let agent: LiveAgent;
+      try {
+        agent = this.pick(request, tried);
+      } catch (error) {
+        // No other agent to retry on: the first failure is the one that explains what happened.
+        if (failed !== undefined) throw toGatewayError(failed, request);
+        throw error;
+      }
       tried.add(agent.agentId);
       try {
         const reply = await this.#attempt(agent, request);
@@ -100,6 +108,7 @@ export class Router {
         const again = attempt === 1 && this.#mayRetry(request, error);
         this.#onAttempt?.(agent, again ? "retry" : "error");
         if (!again) throw toGatewayError(error, request);
+        failed = error;
       }
     }
   }
@@ -129,7 +138,8 @@ export class Router {
     const cancel = () => stream.reset(ResetCode.CANCELLED, "caller went away");
     request.signal.addEventListener("abort", cancel, { once: true });
     void stream.closed.then(() => request.signal.removeEventListener("abort", cancel));
-    // The agent enforces the deadline itself; this is the backstop if it never answers.
+    // The agent enforces the deadline itself; this is the backstop if it never answers. For
+    // answers that stream as long as the caller reads, it stops once the head is in.
     const backstop = setTimeout(() => stream.reset(ResetCode.CANCELLED, "deadline passed"), Math.max(0, request.deadline - Date.now()) + 2000);
     void stream.closed.then(() => clearTimeout(backstop));
 
@@ -142,6 +152,7 @@ export class Router {
     const { head, body } = await stream.readReplyHead().catch((error: unknown) => {
       throw stream.signal.aborted ? stream.signal.reason : error;
     });
+    if (deadlineScope(request.op) !== "reply") clearTimeout(backstop);
     if (!head.ok) {
       stream.reset(ResetCode.CANCELLED, "");
       throw remoteError(head);

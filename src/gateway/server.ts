@@ -38,6 +38,8 @@ export interface GatewayOptions {
   /** How often live agents are checked against the store (CLI changes) and rollouts started. Defaults to 5000 ms. */
   syncIntervalMs?: number;
   rolloutTimeouts?: Partial<RolloutTimeouts>;
+  /** Deadlines of invoke requests: the default when a caller names none, and the most a caller may ask for. */
+  timeouts?: { defaultTimeoutMs?: number; maxTimeoutMs?: number };
   /** Alert rules and delivery (grace period before a disconnect is reported, retries); defaults in `AlertSettings` and `AlertSenderOptions`. */
   alerts?: ConsoleServicesOptions["alerts"];
 }
@@ -77,6 +79,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     const live = registry.get(agentId);
     if (!live) return;
     const record = await store.getAgent(agentId);
+    if (registry.get(agentId) !== live) return; // reconnected meanwhile: the next sync looks at the new session
     const keyAccepted = record && (record.publicKey === live.publicKey || record.previousPublicKey === live.publicKey);
     if (record?.status === "enabled" && keyAccepted) return registry.setEnabled(agentId, true);
     registry.setEnabled(agentId, false);
@@ -89,6 +92,8 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   // classic failure of groups); say so when a connection makes them differ.
   registry.subscribe((event) => {
     if (event.type !== "connected") return;
+    // The agent may have been disabled or removed while it was being verified.
+    void applyAgentChange(event.agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
     const drift = registry.drift(event.agent.groupId);
     if (Object.keys(drift).length > 0) {
       log.warn("configuration drift in group: agents report different settings for the same profile", { agent: event.agent.agentName, profiles: Object.keys(drift) });
@@ -136,7 +141,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         const info = { requestId, remoteIp };
         const response =
-          (await handleInvoke(request, url, { auth, store, router, metrics, log: log.child("gateway") }, info)) ??
+          (await handleInvoke(request, url, { auth, store, router, metrics, log: log.child("gateway"), ...options.timeouts }, info)) ??
           (await handleAdminRequest(request, admin, info)) ??
           (await handleConsoleRequest(request, url, consoleTable, admin, info));
         if (response) {
@@ -162,7 +167,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     auth,
     publicUrl,
     log: log.child("gateway"),
-    onAgentChanged: (agentId) => void applyAgentChange(agentId),
+    onAgentChanged: (agentId) => void applyAgentChange(agentId).catch((error) => log.warn("agent sync failed", { error })),
   });
   log.info("gateway listening", { url, publicUrl });
 

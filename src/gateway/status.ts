@@ -31,7 +31,9 @@ export class AgentStatusCounter {
   counts(): StatusCount[] {
     if (Date.now() - this.#at > this.#refreshMs && !this.#refreshing) {
       this.#refreshing = true;
-      void this.#refresh().finally(() => (this.#refreshing = false));
+      void this.#refresh()
+        .catch(() => {}) // the next scrape tries again; the counts stay as they were
+        .finally(() => (this.#refreshing = false));
     }
     return this.#counts;
   }

@@ -18,6 +18,12 @@ export interface OperationSpec {
   readonly idempotent: boolean;
   /** The request stream carries a body (upload, forwarded HTTP body). */
   readonly requestBody: boolean;
+  /**
+   * What the request's deadline bounds: the whole `reply` (default); only the wait for the
+   * reply `head`, for answers that stream for as long as the caller reads (downloads,
+   * forwarded HTTP); or `none` for uploads, which last as long as the caller sends.
+   */
+  readonly deadline?: "reply" | "head" | "none";
 }
 
 export const OPERATIONS = {
@@ -27,17 +33,17 @@ export const OPERATIONS = {
   "db.call": { kind: "databases", idempotent: false, requestBody: false },
   "files.list": { kind: "files", idempotent: true, requestBody: false },
   "files.stat": { kind: "files", idempotent: true, requestBody: false },
-  "files.read": { kind: "files", idempotent: true, requestBody: false },
-  "files.write": { kind: "files", idempotent: false, requestBody: true },
+  "files.read": { kind: "files", idempotent: true, requestBody: false, deadline: "head" },
+  "files.write": { kind: "files", idempotent: false, requestBody: true, deadline: "none" },
   "files.move": { kind: "files", idempotent: false, requestBody: false },
   "files.rename": { kind: "files", idempotent: false, requestBody: false },
   "files.mkdir": { kind: "files", idempotent: true, requestBody: false },
   "files.delete": { kind: "files", idempotent: false, requestBody: false },
   "files.poll": { kind: "files", idempotent: false, requestBody: false },
   // Idempotency of forwarded HTTP depends on the method; see isIdempotent().
-  "http.forward": { kind: "http", idempotent: false, requestBody: true },
+  "http.forward": { kind: "http", idempotent: false, requestBody: true, deadline: "head" },
   "scripts.run": { kind: "scripts", idempotent: false, requestBody: false },
-  "ext.handle": { kind: "extensions", idempotent: false, requestBody: true },
+  "ext.handle": { kind: "extensions", idempotent: false, requestBody: true, deadline: "head" },
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -54,6 +60,12 @@ export function isIdempotent(op: OperationName, args: Record<string, unknown>): 
     return typeof args.method === "string" && SAFE_METHODS.has(args.method.toUpperCase());
   }
   return OPERATIONS[op].idempotent;
+}
+
+/** What an operation's deadline bounds (see OperationSpec.deadline). */
+export function deadlineScope(op: OperationName): "reply" | "head" | "none" {
+  const spec: OperationSpec = OPERATIONS[op];
+  return spec.deadline ?? "reply";
 }
 
 /** A profile an agent offers, as reported in its hello. */

@@ -27,6 +27,8 @@ export interface StackOptions {
   log?: Logger;
   port?: number;
   dataDir?: string;
+  /** Invoke deadlines of the gateway (see GatewayOptions.timeouts). */
+  timeouts?: { defaultTimeoutMs?: number; maxTimeoutMs?: number };
 }
 
 export interface TestAgentHandle {
@@ -65,7 +67,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = options.dataDir ?? join(dir, "gateway-data");
   const store = await openGatewayStore(dataDir);
   const tls = { cert: cert.certPem, key: cert.keyPem };
-  let gateway = startGateway({ store, log, port: options.port ?? 0, tls, hostname: "127.0.0.1", publicUrl: undefined });
+  let gateway = startGateway({ store, log, port: options.port ?? 0, tls, hostname: "127.0.0.1", timeouts: options.timeouts });
   const publicUrl = () => `wss://localhost:${gateway.port}`;
   const admin = new AdminService({ store });
   const group = options.group ?? "sales";
@@ -109,7 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async restartGateway() {
       const port = gateway.port;
       await gateway.stop({ graceMs: 2000 });
-      gateway = startGateway({ store, log, port, tls, hostname: "127.0.0.1" });
+      gateway = startGateway({ store, log, port, tls, hostname: "127.0.0.1", timeouts: options.timeouts });
     },
     async stop() {
       await Promise.all(agents.map((agent) => agent.running.shutdown()));

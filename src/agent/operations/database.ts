@@ -6,8 +6,8 @@
  * `truncated`. Neither is ever held whole in memory; the cursor is pulled one batch at a
  * time as the tunnel's flow control lets the bytes out.
  */
-import type { DatabaseConnector, JsonValue } from "../../connectors/connector.ts";
-import type { Managed } from "../../connectors/managed.ts";
+import type { DatabaseConnector, JsonValue, Row } from "../../connectors/connector.ts";
+import type { Managed, ManagedQueryResult } from "../../connectors/managed.ts";
 import { ConnectorError } from "../../connectors/errors.ts";
 import { toRemoteError, type Reply } from "../reply.ts";
 import { optionalArray, optionalCount, optionalObject, optionalString, requiredString, type Args } from "./args.ts";
@@ -21,37 +21,55 @@ const NDJSON_TYPE: [string, string] = ["content-type", "application/x-ndjson; ch
 export async function query(db: Db, args: Args, reply: Reply, { ctx }: OperationContext): Promise<void> {
   const format = optionalString(args, "format") === "ndjson" ? "ndjson" : "json";
   const result = await db.query({ sql: requiredString(args, "sql"), params: optionalArray(args, "params"), maxRows: optionalCount(args, "maxRows") }, ctx);
+  const rows = result.rows[Symbol.asyncIterator]();
+  try {
+    if (format === "ndjson") await writeNdjson(result, rows, reply);
+    else await writeJson(result, rows, reply);
+    await reply.stream.end();
+  } finally {
+    // However the answer ended (the caller left before the head went out, say), the cursor
+    // and the profile's concurrency slot are given back; a no-op once the rows ran out.
+    await rows.return?.();
+  }
+}
+
+type Rows = AsyncIterator<Row[]>;
+
+async function* batches(rows: Rows): AsyncGenerator<Row[]> {
+  for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
+}
+
+async function writeNdjson(result: ManagedQueryResult, rows: Rows, reply: Reply): Promise<void> {
   const names = result.columns.map((column) => column.name);
   let count = 0;
-  if (format === "ndjson") {
-    await reply.head(200, [NDJSON_TYPE]);
-    await reply.write(JSON.stringify({ columns: result.columns }) + "\n");
-    try {
-      for await (const batch of result.rows) {
-        let text = "";
-        for (const row of batch) text += JSON.stringify(names.map((name) => row[name] ?? null)) + "\n";
-        count += batch.length;
-        await reply.write(text);
-      }
-    } catch (error) {
-      // NDJSON readers see the failure as the last line, and the stream still ends cleanly.
-      if (reply.stream.signal.aborted) throw error;
-      await reply.write(JSON.stringify({ error: toRemoteError(error), rowCount: count }) + "\n");
-      await reply.stream.end();
-      return;
-    }
-    await reply.write(JSON.stringify({ rowCount: count, truncated: result.truncated }) + "\n");
-  } else {
-    await reply.head(200, [JSON_TYPE]);
-    await reply.write(`{"columns":${JSON.stringify(result.columns)},"rows":[`);
-    for await (const batch of result.rows) {
+  await reply.head(200, [NDJSON_TYPE]);
+  await reply.write(JSON.stringify({ columns: result.columns }) + "\n");
+  try {
+    for await (const batch of batches(rows)) {
       let text = "";
-      for (const row of batch) text += (count++ === 0 ? "" : ",") + JSON.stringify(row);
+      for (const row of batch) text += JSON.stringify(names.map((name) => row[name] ?? null)) + "\n";
+      count += batch.length;
       await reply.write(text);
     }
-    await reply.write(`],"rowCount":${count},"truncated":${result.truncated}}`);
+  } catch (error) {
+    // NDJSON readers see the failure as the last line, and the stream still ends cleanly.
+    if (reply.stream.signal.aborted) throw error;
+    await reply.write(JSON.stringify({ error: toRemoteError(error), rowCount: count }) + "\n");
+    return;
   }
-  await reply.stream.end();
+  await reply.write(JSON.stringify({ rowCount: count, truncated: result.truncated }) + "\n");
+}
+
+async function writeJson(result: ManagedQueryResult, rows: Rows, reply: Reply): Promise<void> {
+  let count = 0;
+  await reply.head(200, [JSON_TYPE]);
+  await reply.write(`{"columns":${JSON.stringify(result.columns)},"rows":[`);
+  for await (const batch of batches(rows)) {
+    let text = "";
+    for (const row of batch) text += (count++ === 0 ? "" : ",") + JSON.stringify(row);
+    await reply.write(text);
+  }
+  await reply.write(`],"rowCount":${count},"truncated":${result.truncated}}`);
 }
 
 export async function execute(db: Db, args: Args, reply: Reply, { ctx }: OperationContext): Promise<void> {

@@ -6,10 +6,11 @@
  * the body passes through untouched, so nothing here buffers a large answer.
  */
 import type { Logger } from "../../log/logger.ts";
+import { deadlineScope } from "../../protocol/index.ts";
 import { authorizeGroup, type Authenticator } from "../auth/authenticator.ts";
 import { GatewayError, errorResponse } from "../http-errors.ts";
 import type { GatewayMetrics, Outcome } from "../metrics.ts";
-import { Router } from "../router.ts";
+import { Router, toGatewayError } from "../router.ts";
 import type { GatewayStore } from "../store/store.ts";
 import { matchInvokePath, parseInvocation } from "./parse.ts";
 import { gatherSmall } from "./small-body.ts";
@@ -31,6 +32,9 @@ export interface InvokeContext {
   remoteIp: string;
 }
 
+/** The "deadline" of an upload: a week, i.e. none that a transfer will meet. */
+const UNTIMED_MS = 7 * 24 * 3_600_000;
+
 /** Answers an invoke request, or `undefined` when the path is not an invoke path. */
 export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps, ctx: InvokeContext): Promise<Response | undefined> {
   if (!matchInvokePath(url.pathname)) return undefined;
@@ -48,7 +52,11 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     const record = await deps.store.getGroupByName(invocation.group);
     if (!record) throw new GatewayError("NOT_FOUND", `group "${invocation.group}" does not exist`);
 
-    const timeoutMs = Math.min(invocation.timeoutMs ?? deps.defaultTimeoutMs ?? 300_000, deps.maxTimeoutMs ?? 3_600_000);
+    // Uploads last as long as the caller sends (a cancel still stops them); every other
+    // deadline is the caller's timeoutMs, within the gateway's bounds.
+    const timeoutMs = deadlineScope(invocation.op) === "none"
+      ? UNTIMED_MS
+      : Math.min(invocation.timeoutMs ?? deps.defaultTimeoutMs ?? 300_000, deps.maxTimeoutMs ?? 3_600_000);
     deps.metrics.started();
     counted = true;
     const reply = await deps.router.dispatch({
@@ -70,21 +78,24 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     headers.set("x-outpost-agent", reply.agent.agentName);
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
     const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000);
+    if (request.method === "HEAD" || status === 204 || status === 304) {
+      void reply.body.cancel();
+      finish("ok");
+      return new Response(null, { status, headers });
+    }
     const counting = countBytes(reply.body, (n) => deps.metrics.bytes("out", n));
-    if (request.method !== "HEAD" && status !== 204 && status !== 304 && headers.get("content-type")?.startsWith("application/json")) {
+    const cut = (error: unknown) =>
+      deps.log.warn("answer cut short: the agent's reply failed mid-body", { requestId: ctx.requestId, group, op, code: (error as { code?: string }).code });
+    if (headers.get("content-type")?.startsWith("application/json")) {
       const gathered = await gatherSmall(counting);
+      if ("failed" in gathered) throw toGatewayError(gathered.failed, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
       if ("complete" in gathered) {
         finish("ok");
         return new Response(gathered.complete, { status, headers });
       }
-      return new Response(watchEnd(gathered.stream, finish, request.signal), { status, headers });
+      return new Response(watchEnd(gathered.stream, finish, request.signal, cut), { status, headers });
     }
-    const body = watchEnd(counting, finish, request.signal);
-    if (request.method === "HEAD" || status === 204 || status === 304) {
-      void body.cancel();
-      return new Response(null, { status, headers });
-    }
-    return new Response(body, { status, headers });
+    return new Response(watchEnd(counting, finish, request.signal, cut), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
     if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000);
@@ -117,8 +128,14 @@ function countBytes(body: ReadableStream<Uint8Array>, add: (n: number) => void):
   );
 }
 
-/** Reports the outcome once the body has been fully sent, failed, or the caller left. */
-function watchEnd(body: ReadableStream<Uint8Array>, finish: (outcome: Outcome) => void, signal: AbortSignal): ReadableStream<Uint8Array> {
+/**
+ * Reports the outcome once the body has been fully sent, failed, or the caller left. A
+ * failure mid-body cuts the caller's connection (so a partial answer never passes for a
+ * whole one) and is logged here, with the request id, instead of printed by the server.
+ */
+function watchEnd(
+  body: ReadableStream<Uint8Array>, finish: (outcome: Outcome) => void, signal: AbortSignal, onCut: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let done = false;
   const once = (outcome: Outcome) => {
@@ -137,7 +154,8 @@ function watchEnd(body: ReadableStream<Uint8Array>, finish: (outcome: Outcome) =
           } else controller.enqueue(next.value);
         } catch (error) {
           once(signal.aborted ? "cancelled" : "agent_error");
-          controller.error(error);
+          if (!signal.aborted) onCut(error);
+          controller.error();
         }
       },
       cancel(reason) {

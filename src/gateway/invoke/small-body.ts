@@ -5,15 +5,19 @@
  * record and a syscall, about eight per small query — which made the gateway's own send
  * path its largest cost. A JSON answer is useless to a caller until complete, so holding
  * up to {@link SMALL_BODY_LIMIT} bytes delays nothing; bigger or failing answers continue
- * as a stream from where the gathering stopped (a failure still cuts the connection).
+ * as a stream from where the gathering stopped (a failure after that cuts the connection).
  */
 
 /** Bytes gathered at most before falling back to streaming. 64 KiB. */
 export const SMALL_BODY_LIMIT = 64 * 1024;
 
-export type Gathered = { complete: Uint8Array } | { stream: ReadableStream<Uint8Array> };
+export type Gathered = { complete: Uint8Array } | { stream: ReadableStream<Uint8Array> } | { failed: unknown };
 
-/** Reads `body` to its end if it stays under `limit` bytes; else hands back an equivalent stream. */
+/**
+ * Reads `body` to its end if it stays under `limit` bytes; else hands back an equivalent
+ * stream. A failure while gathering is returned as `failed`: nothing has reached the caller
+ * yet, so the caller can still get a proper error answer instead of a cut one.
+ */
 export async function gatherSmall(body: ReadableStream<Uint8Array>, limit = SMALL_BODY_LIMIT): Promise<Gathered> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -25,8 +29,8 @@ export async function gatherSmall(body: ReadableStream<Uint8Array>, limit = SMAL
       chunks.push(next.value);
       size += next.value.byteLength;
     }
-  } catch {
-    // The reader stays errored: the stream below hands the same error on after the prefix.
+  } catch (error) {
+    return { failed: error };
   }
   return { stream: continued(chunks, reader) };
 }
