@@ -104,15 +104,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       })
     : undefined;
 
+  let reloading: Promise<void> = Promise.resolve();
   const stopWatching = loaded.config.autoReload
     ? watchConfig(loaded.path, {
+        // Reloads run one after another: each builds on the set the previous one left.
         onChange: (next) => {
-          void ProfileSet.create(next, { log, baseDir }, profiles).then((updated) => {
-            const changed = !updated.sameOffer(profiles);
-            profiles = updated;
-            log.info("config reloaded", { path: next.path, profilesChanged: changed });
-            if (changed) supervisor.reconnect("profiles changed");
-          }, (error) => log.error("config reload failed; keeping the last good config", { reason: (error as Error).message }));
+          reloading = reloading.then(() =>
+            ProfileSet.create(next, { log, baseDir }, profiles).then((updated) => {
+              const changed = !updated.sameOffer(profiles);
+              profiles = updated;
+              log.info("config reloaded", { path: next.path, profilesChanged: changed });
+              if (changed) supervisor.reconnect("profiles changed");
+            }, (error) => log.error("config reload failed; keeping the last good config", { reason: (error as Error).message })),
+          );
         },
         onError: (error) => log.error("config edit rejected; keeping the last good config", { reason: (error as Error).message }),
       })

@@ -327,6 +327,8 @@ export class Session {
    */
   #send(frame: Uint8Array): void {
     if (this.#closed || this.#transportGone) return;
+    // A message stays within BATCH_BYTES, or is one frame on its own (never over the frame limit).
+    if (this.#batchBytes + frame.byteLength > BATCH_BYTES) this.#flush();
     this.#batch.push(frame);
     this.#batchBytes += frame.byteLength;
     if (this.#batchBytes >= BATCH_BYTES) this.#flush();

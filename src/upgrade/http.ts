@@ -37,12 +37,32 @@ export async function get(url: string, options: HttpOptions): Promise<Response> 
   return response;
 }
 
-/** GET `url` as bytes (small files only: latest.json, the manifest, its signature). */
-export async function getBytes(url: string, options: HttpOptions): Promise<Uint8Array> {
+/** Largest small file read whole (latest.json, a manifest, a signature): 1 MiB. */
+export const MAX_SMALL_FILE = 1024 * 1024;
+
+/**
+ * GET `url` as bytes, for small files only: a release host (or a mirror named in a
+ * rollout) that answers with more than `limit` bytes is refused before it fills memory.
+ */
+export async function getBytes(url: string, options: HttpOptions, limit = MAX_SMALL_FILE): Promise<Uint8Array> {
   const response = await get(url, options);
+  const reader = response.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    return new Uint8Array(await response.arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new UpgradeError("BAD_MANIFEST", `${url} is larger than ${limit} bytes; it is not a release file`);
+      }
+      chunks.push(value);
+    }
   } catch (cause) {
+    if (cause instanceof UpgradeError) throw cause;
     throw new UpgradeError("DOWNLOAD_FAILED", `download of ${url} broke off: ${(cause as Error).message}`, { cause });
   }
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -136,7 +136,7 @@ describe("token brute force", () => {
     expect(statuses.slice(10).every((status) => status === 429)).toBe(true);
     expect(failures.length).toBeGreaterThanOrEqual(10);
     for (const guess of guesses) expect(logLines.some((line) => line.includes(guess))).toBe(false);
-    // While limited, even a valid token from this address waits (documented in docs/api.md).
-    expect((await stack.call("/v1/groups/sales/db/main/query", { method: "POST", body: '{"sql":"select 1"}' })).status).toBe(429);
+    // Only guesses are refused: a valid token from the same (perhaps shared) address gets in.
+    expect((await stack.call("/v1/groups/sales/db/main/query", { method: "POST", body: '{"sql":"select 1"}' })).status).toBe(200);
   });
 });

@@ -22,16 +22,17 @@ export const listGroups: Handler = async (request, ctx) => {
   const agents = await store.listAgents();
   const groups = (await store.listGroups())
     .filter((group) => canUseGroup(principal, group.name))
-    .map((group) => groupView(group, agents.filter((agent) => agent.groupId === group.id), ctx.live));
+    .map((group) => groupView(group, agents.filter((agent) => agent.groupId === group.id), ctx.live, principal));
   return jsonResponse({ groups });
 };
 
 export const showGroup: Handler = async (request, ctx) => {
-  authorizeGroup(await ctx.auth.authenticate(request, ctx.remoteIp), ctx.params.group!);
+  const principal = await ctx.auth.authenticate(request, ctx.remoteIp);
+  authorizeGroup(principal, ctx.params.group!);
   const group = await ctx.service.group(ctx.params.group!);
   const agents = await ctx.service.store.listAgents(group.id);
   return jsonResponse({
-    group: groupView(group, agents, ctx.live),
+    group: groupView(group, agents, ctx.live, principal),
     agents: agents.map((agent) => agentView(agent, group.name, ctx.live)),
   });
 };

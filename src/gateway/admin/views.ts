@@ -6,6 +6,7 @@
  */
 import type { AgentRecord, ApiTokenRecord, GroupRecord } from "../store/store.ts";
 import type { LiveAgents } from "./live-agents.ts";
+import { redactWebhook } from "../alerts/alert-format.ts";
 
 export type AgentStatus = "awaiting_setup" | "active" | "no_response" | "disabled";
 
@@ -37,15 +38,20 @@ export function agentView(agent: AgentRecord, groupName: string, live: LiveAgent
 
 export type AgentView = ReturnType<typeof agentView>;
 
-/** A group is `active` when at least one of its agents is. */
-export function groupView(group: GroupRecord, agents: AgentRecord[], live: LiveAgents) {
+/**
+ * A group is `active` when at least one of its agents is. Webhook URLs often carry their
+ * secret in the path (Slack's do), so only admin tokens see them whole.
+ */
+export function groupView(group: GroupRecord, agents: AgentRecord[], live: LiveAgents, options: { admin: boolean } = { admin: true }) {
   const statuses = agents.map((agent) => agentStatus(agent, live));
   return {
     id: group.id,
     name: group.name,
     status: statuses.includes("active") ? ("active" as const) : ("inactive" as const),
     createdAt: iso(group.createdAt),
-    settings: group.settings,
+    settings: options.admin
+      ? group.settings
+      : { ...group.settings, alertWebhooks: group.settings.alertWebhooks?.map(redactWebhook) },
     agentCount: agents.length,
     activeAgents: statuses.filter((status) => status === "active").length,
     /** Profiles whose configuration differs between connected agents: name → the distinct hashes. */

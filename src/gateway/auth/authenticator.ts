@@ -49,7 +49,6 @@ export class Authenticator {
 
   /** Resolves the request's bearer token. `remoteIp` keys the failure limit. */
   async authenticate(request: Request, remoteIp: string): Promise<Principal> {
-    this.assertNotBlocked(remoteIp);
     const header = request.headers.get("authorization");
     if (!header) throw this.#fail(remoteIp, "missing", "missing Authorization header; send `Authorization: Bearer <token>`", false);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -82,9 +81,20 @@ export class Authenticator {
     this.#log.warn("authentication failed", { remoteIp, reason: kind, ...fields });
   }
 
+  /**
+   * A failed attempt. While the address is over its limit the answer is 429 — but only
+   * failures are refused: a valid token always gets in, so one client guessing behind a
+   * shared address (a NAT, a load balancer) cannot lock the others out. Tokens are 256-bit
+   * random, so the limit is about noise and logs, not about a guess ever succeeding.
+   */
   #fail(remoteIp: string, reason: string, message: string, counts = true, tokenName?: string): GatewayError {
     // A request without any header is a client that forgot, not a guess; it is not counted.
-    if (counts) this.recordFailure(remoteIp, reason, { name: tokenName });
+    if (!counts) return new GatewayError("UNAUTHENTICATED", message);
+    const wait = this.limiter.retryAfterSeconds(remoteIp);
+    if (wait > 0) {
+      return new GatewayError("RATE_LIMITED", `too many failed attempts from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
+    }
+    this.recordFailure(remoteIp, reason, { name: tokenName });
     return new GatewayError("UNAUTHENTICATED", message);
   }
 }

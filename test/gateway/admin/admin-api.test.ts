@@ -87,6 +87,15 @@ describe("groups", () => {
     expect((await f.call("GET", "/v1/admin/tokens", { token })).status).toBe(403);
     expect((await f.call("GET", "/v1/groups", { token: null })).status).toBe(401);
   });
+
+  test("webhook URLs (their path is often the secret) are shown whole to admins only", async () => {
+    await f.call("POST", "/v1/groups", { body: { name: "ops", settings: { alertWebhooks: ["https://hooks.slack.com/services/T0/B0/s3cr3t"] } } });
+    const token = (await f.call("POST", "/v1/admin/tokens", { body: { name: "ops-app", groups: ["ops"] } })).body.secret;
+    expect((await f.call("GET", "/v1/groups/ops")).body.group.settings.alertWebhooks).toEqual(["https://hooks.slack.com/services/T0/B0/s3cr3t"]);
+    const scoped = await f.call("GET", "/v1/groups/ops", { token });
+    expect(scoped.body.group.settings.alertWebhooks).toEqual(["https://hooks.slack.com/…"]);
+    expect(JSON.stringify((await f.call("GET", "/v1/groups", { token })).body)).not.toContain("s3cr3t");
+  });
 });
 
 describe("agents", () => {
