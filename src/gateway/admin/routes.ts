@@ -83,9 +83,15 @@ function matchPattern(pattern: string, segments: string[]): Record<string, strin
  * Answers an admin request, or returns `undefined` when the path is not an admin path.
  * Every thrown error becomes the JSON error body with its honest status.
  */
-export async function handleAdminRequest(request: Request, ctx: AdminContext, info: RequestInfo): Promise<Response | undefined> {
-  const url = new URL(request.url);
-  const match = matchRoute(ADMIN_ROUTES, request.method, url.pathname);
+export function handleAdminRequest(request: Request, ctx: AdminContext, info: RequestInfo): Promise<Response | undefined> {
+  return handleRoutes(ADMIN_ROUTES, request, new URL(request.url), ctx, info);
+}
+
+/** Answers a request whose path is in `routes` (405 with `Allow` for another method), else `undefined`. */
+export async function handleRoutes(
+  routes: readonly Route[], request: Request, url: URL, ctx: AdminContext, info: RequestInfo,
+): Promise<Response | undefined> {
+  const match = matchRoute(routes, request.method, url.pathname);
   if (match.kind === "none") return undefined;
   try {
     if (match.kind === "wrong-method") {

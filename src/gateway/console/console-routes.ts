@@ -7,8 +7,8 @@
  */
 import { authorizeGroup, requireAdmin } from "../auth/authenticator.ts";
 import type { AdminContext, RequestInfo } from "../admin/context.ts";
-import { matchRoute, type Route } from "../admin/routes.ts";
-import { errorResponse, GatewayError, jsonResponse } from "../http-errors.ts";
+import { handleRoutes, type Route } from "../admin/routes.ts";
+import { GatewayError, jsonResponse } from "../http-errors.ts";
 import { consoleAsset } from "./console-assets.ts";
 import type { ConsoleServices } from "./console-services.ts";
 
@@ -76,20 +76,6 @@ export function consoleRoutes(services: ConsoleServices): Route[] {
 }
 
 /** Answers a console request, or `undefined` when the path is not one of `routes`. */
-export async function handleConsoleRequest(request: Request, url: URL, routes: readonly Route[], ctx: AdminContext, info: RequestInfo): Promise<Response | undefined> {
-  const match = matchRoute(routes, request.method, url.pathname);
-  if (match.kind === "none") return undefined;
-  try {
-    if (match.kind === "wrong-method") {
-      const error = new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
-      const response = errorResponse(error, info.requestId);
-      response.headers.set("allow", match.allowed.join(", "));
-      return response;
-    }
-    const response = await match.route.handler(request, { ...ctx, ...info, params: match.params, url });
-    response.headers.set("x-request-id", info.requestId);
-    return response;
-  } catch (error) {
-    return errorResponse(error, info.requestId, ctx.log);
-  }
+export function handleConsoleRequest(request: Request, url: URL, routes: readonly Route[], ctx: AdminContext, info: RequestInfo): Promise<Response | undefined> {
+  return handleRoutes(routes, request, url, ctx, info);
 }
