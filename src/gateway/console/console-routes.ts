@@ -8,7 +8,7 @@
 import { authorizeGroup, requireAdmin } from "../auth/authenticator.ts";
 import type { AdminContext, RequestInfo } from "../admin/context.ts";
 import { handleRoutes, type Route } from "../admin/routes.ts";
-import { GatewayError, jsonResponse } from "../http-errors.ts";
+import { jsonResponse } from "../http-errors.ts";
 import { consoleAsset } from "./console-assets.ts";
 import type { ConsoleServices } from "./console-services.ts";
 
