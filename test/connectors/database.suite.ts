@@ -40,6 +40,19 @@ export interface DatabaseDialect {
    * between batches), only the between-batches cancel runs.
    */
   slowQuery?: string;
+  /**
+   * Statement sequences that try to write on a read-only profile by leaving read-only mode
+   * (`set default_transaction_read_only = off`, `SET SESSION TRANSACTION READ WRITE`, ...),
+   * one call each, on a pool of one connection so later calls reuse the session. `table` has
+   * the suite's columns; after every sequence it must still be empty.
+   */
+  readOnlyEscapes?(table: string): string[][];
+  /**
+   * Starts a transaction as a statement of its own (`begin`, `START TRANSACTION`). Given, the
+   * suite checks that a transaction left open by one call does not take the next caller's
+   * write with it.
+   */
+  beginTransaction?: string;
 }
 
 export interface DatabaseUnderTest {
@@ -50,8 +63,11 @@ export interface DatabaseUnderTest {
 
 export interface DatabaseConformanceOptions {
   name: string;
-  /** A connector to the test database; `readonly: true` must give one whose session the database keeps read-only. */
-  create(options: { readonly: boolean }): Promise<DatabaseUnderTest>;
+  /**
+   * A connector to the test database; `readonly: true` must give one whose session the
+   * database keeps read-only. `poolSize`: connections at most (backends without a pool ignore it).
+   */
+  create(options: { readonly: boolean; poolSize?: number }): Promise<DatabaseUnderTest>;
   dialect: DatabaseDialect;
 }
 
@@ -158,6 +174,52 @@ export function runDatabaseConformance(options: DatabaseConformanceOptions): voi
         await readonly.cleanup?.();
       }
     });
+
+    const readOnlyEscapes = dialect.readOnlyEscapes;
+    if (readOnlyEscapes) {
+      test("a read-only session cannot be talked out of read-only mode", async () => {
+        const table = await newTable();
+        for (const sequence of readOnlyEscapes(table)) {
+          const readonly = await options.create({ readonly: true, poolSize: 1 });
+          const ro = createManagedConnector(readonly.connector, { profile: "conformance-ro", log: silentLogger });
+          try {
+            for (const sql of sequence) {
+              const error = await ro.execute({ sql }, ctx()).then(() => undefined, (e: ConnectorError) => e);
+              // Every write is refused; the other steps may pass or be refused, by the database or before it.
+              if (/^\s*insert/i.test(sql)) expect({ sql, refused: error !== undefined }).toEqual({ sql, refused: true });
+              if (error) expect(["READ_ONLY", "QUERY_FAILED", "BAD_REQUEST"]).toContain(error.code);
+            }
+          } finally {
+            await ro.close();
+            await readonly.cleanup?.();
+          }
+          const { rows } = await collect((await db.query({ sql: `select count(*) as c from ${table}` }, ctx())).rows);
+          expect({ sequence, count: Number(rows[0]?.c) }).toEqual({ sequence, count: 0 });
+        }
+      });
+    }
+
+    const begin = dialect.beginTransaction;
+    if (begin) {
+      test("a transaction left open by one call does not take the next caller's write", async () => {
+        const table = await newTable();
+        const shared = await options.create({ readonly: false, poolSize: 1 });
+        const one = createManagedConnector(shared.connector, { profile: "conformance-one", log: silentLogger });
+        try {
+          // The backend may refuse transaction control outright (BAD_REQUEST); either way the insert must stay.
+          await one.execute({ sql: begin }, ctx()).catch((error: ConnectorError) => expect(error.code).toBe("BAD_REQUEST"));
+          const insert = `insert into ${table} (id, name) values (${p(1)}, ${p(2)})`;
+          expect(await one.execute({ sql: insert, params: [1, "kept"] }, ctx())).toEqual({ rowsAffected: 1 });
+          // Someone else's rollback on the same connection must not undo it.
+          await one.execute({ sql: "rollback" }, ctx()).catch(() => {});
+          const { rows } = await collect((await db.query({ sql: `select name from ${table}` }, ctx())).rows);
+          expect(rows).toEqual([{ name: "kept" }]);
+        } finally {
+          await one.close();
+          await shared.cleanup?.();
+        }
+      });
+    }
 
     test("a syntax error is QUERY_FAILED and not retryable", async () => {
       const error = await failure(

@@ -19,7 +19,9 @@ const profileOf = (extra: Partial<DatabaseProfile> = {}): DatabaseProfile => ({
 
 runDatabaseConformance({
   name: "mariadb (TLS verify-full)",
-  create: async ({ readonly }) => ({ connector: createMysqlConnector(profileOf({ readonly }), { log: silentLogger }) }),
+  create: async ({ readonly, poolSize }) => ({
+    connector: createMysqlConnector(profileOf({ readonly, ...(poolSize ? { pool: { size: poolSize } } : {}) }), { log: silentLogger }),
+  }),
   dialect: {
     placeholder: () => "?",
     createTable: (table) => `create table ${table} (id integer primary key, name varchar(100))`,
@@ -27,6 +29,14 @@ runDatabaseConformance({
     typesQuery: "select 9007199254740993 as big, null as missing, true as yes, x'00ff10' as bytes",
     booleanTrue: 1,
     slowQuery: "select sleep(30)",
+    readOnlyEscapes: (table) => [
+      ["SET SESSION TRANSACTION READ WRITE", `insert into ${table} values (1, 'a')`],
+      ["SET TRANSACTION READ WRITE", `insert into ${table} values (2, 'b')`],
+      ["START TRANSACTION READ WRITE", `insert into ${table} values (3, 'c')`, "COMMIT"],
+      [`insert into ${table} values (4, 'd'); commit`],
+      [`insert into ${table} values (5, 'e')`],
+    ],
+    beginTransaction: "START TRANSACTION",
   },
 });
 

@@ -8,6 +8,7 @@ import { createPostgresConnector } from "../../src/connectors/postgres/postgres-
 import { silentLogger } from "../../src/log/logger.ts";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { runDatabaseConformance } from "./database.suite.ts";
+import { failure } from "../support/failure.ts";
 
 const server: TestPostgres = await startPostgres({ tls: true });
 afterAll(() => server.stop());
@@ -19,7 +20,9 @@ const profileOf = (pg: TestPostgres, extra: Partial<DatabaseProfile> = {}): Data
 
 runDatabaseConformance({
   name: "postgresql (TLS verify-full)",
-  create: async ({ readonly }) => ({ connector: createPostgresConnector(profileOf(server, { readonly }), { log: silentLogger }) }),
+  create: async ({ readonly, poolSize }) => ({
+    connector: createPostgresConnector(profileOf(server, { readonly, ...(poolSize ? { pool: { size: poolSize } } : {}) }), { log: silentLogger }),
+  }),
   dialect: {
     placeholder: (i) => `$${i}`,
     createTable: (table) => `create table ${table} (id integer primary key, name varchar(100))`,
@@ -27,6 +30,16 @@ runDatabaseConformance({
     typesQuery: "select 9007199254740993::int8 as big, null as missing, true as yes, '\\x00ff10'::bytea as bytes",
     booleanTrue: true,
     slowQuery: "select pg_sleep(30)",
+    readOnlyEscapes: (table) => [
+      [`begin read write; insert into ${table} values (1, 'a'); commit`],
+      [`commit; begin read write; insert into ${table} values (2, 'b'); commit`],
+      ["set default_transaction_read_only = off", `insert into ${table} values (3, 'c')`],
+      ["set session characteristics as transaction read write", `insert into ${table} values (4, 'd')`],
+      ["set transaction read write", `insert into ${table} values (5, 'e')`],
+      ["begin read write", `insert into ${table} values (6, 'f')`, "commit"],
+      [`insert into ${table} values (7, 'g')`],
+    ],
+    beginTransaction: "begin",
   },
 });
 
@@ -81,5 +94,32 @@ describe("postgresql specifics", () => {
     expect(error.message).not.toContain("secret-value-123");
     expect(error.sql).toBe("select $1::int4");
     expect(Object.keys(error)).not.toContain("sql");
+  });
+
+  test("transaction control is refused before it reaches the server; VACUUM still runs outside a transaction", async () => {
+    for (const sql of ["begin", "  /* a /* nested */ comment */ START TRANSACTION", "-- x\ncommit", "END", "rollback", "savepoint s", "prepare transaction 'x'"]) {
+      expect({ sql, code: (await failure(db.execute({ sql }, ctx()))).code }).toEqual({ sql, code: "BAD_REQUEST" });
+    }
+    expect(await db.execute({ sql: "vacuum" }, ctx())).toEqual({ rowsAffected: 0 });
+    expect((await all("select 'begin' as word")).rows).toEqual([{ word: "begin" }]);
+  });
+
+  test("read-only: each call is its own READ ONLY transaction, also a stream left early, and calls still work", async () => {
+    const ro = createManagedConnector(createPostgresConnector(profileOf(server, { readonly: true, pool: { size: 1 } }), { log: silentLogger }), { profile: "pg-ro", log: silentLogger });
+    try {
+      const stream = await ro.query({ sql: "select n from generate_series(1, 5000) n" }, ctx());
+      for await (const _ of stream.rows) break;
+      const read = async (sql: string) => {
+        const rows: Row[] = [];
+        for await (const batch of (await ro.query({ sql }, ctx())).rows) rows.push(...batch);
+        return rows;
+      };
+      expect(await read("select current_setting('transaction_read_only') as ro")).toEqual([{ ro: "on" }]);
+      await ro.execute({ sql: "set default_transaction_read_only = off" }, ctx());
+      expect(await read("select current_setting('default_transaction_read_only') as d")).toEqual([{ d: "on" }]);
+      expect((await ro.call!({ procedure: "twice", params: { x: 2 } }, ctx())).resultSets[0]?.rows).toEqual([{ v: 2 }, { v: 4 }]);
+    } finally {
+      await ro.close();
+    }
   });
 });

@@ -20,5 +20,6 @@ runDatabaseConformance({
       `with recursive g(n) as (select 1 union all select n + 1 from g where n < ${count}) select n from g`,
     typesQuery: "select 9007199254740993 as big, null as missing, 1 = 1 as yes, x'00ff10' as bytes",
     booleanTrue: 1,
+    beginTransaction: "begin",
   },
 });

@@ -15,7 +15,7 @@ import { abortReason } from "../context.ts";
 import { onAbort } from "../postgres/postgres-statements.ts";
 import { buildMysqlCall, readOutputs, toResultSets } from "./mysql-call.ts";
 import { mapMysqlError } from "./mysql-errors.ts";
-import { acquire, createMysqlPool, killQuery, run, type MysqlConnection, type MysqlPool } from "./mysql-pool.ts";
+import { acquire, createMysqlPool, killQuery, release, run, type MysqlConnection, type MysqlPool } from "./mysql-pool.ts";
 import { mysqlToJson, mysqlTypeName, toMysqlParameter, type MysqlField } from "./mysql-types.ts";
 
 /** Rows handed to the caller per batch. */
@@ -50,7 +50,7 @@ class MysqlConnector implements DatabaseConnector {
       if (released) return;
       released = true;
       detach();
-      if (!kill) return conn.release();
+      if (!kill) return release(conn, this.#profile);
       await killQuery(this.#profile, conn.threadId).catch(() => {});
       conn.destroy();
     };
@@ -155,7 +155,7 @@ class MysqlConnector implements DatabaseConnector {
     } finally {
       detach();
       if (killed) conn.destroy();
-      else conn.release();
+      else await release(conn, this.#profile);
     }
   }
 

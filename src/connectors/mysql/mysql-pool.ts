@@ -3,8 +3,11 @@
  * The mysql2 pool for one profile, and the two things it does beside pooling: every new
  * connection gets its session set up before its first statement (UTC, and
  * `SET SESSION TRANSACTION READ ONLY` for `readonly` profiles — a failure there discards
- * the connection, so a write can never run on a session that missed it), and a running
- * statement can be stopped with `KILL QUERY <thread id>` sent on a separate connection.
+ * the connection, so a write can never run on a session that missed it); every connection
+ * goes back through `release()`, which rolls back what the call left open and, on
+ * `readonly` profiles, sets READ ONLY again — a caller's `SET SESSION TRANSACTION READ
+ * WRITE` or `START TRANSACTION READ WRITE` ends with its call. A running statement can be
+ * stopped with `KILL QUERY <thread id>` sent on a separate connection.
  * mysql2 drops connections that break, so the pool heals after a server restart.
  */
 import mysql from "mysql2";
@@ -29,9 +32,10 @@ function connectionOptions(profile: DatabaseProfile): mysql.ConnectionOptions {
     dateStrings: true,
     decimalNumbers: false,
     rowsAsArray: true,
-    multipleStatements: false,
     timezone: "Z",
     ...(profile.options as mysql.ConnectionOptions | undefined),
+    // Not overridable: a second statement could undo the session's read-only setting.
+    multipleStatements: false,
   };
 }
 
@@ -64,6 +68,22 @@ export async function acquire(pool: MysqlPool, profile: DatabaseProfile): Promis
   } catch (error) {
     connection.destroy();
     throw error;
+  }
+}
+
+/**
+ * Hands a connection back to the pool clean: no transaction left open (it would swallow
+ * the next caller's writes, or keep a READ WRITE transaction on a read-only profile) and,
+ * for `readonly` profiles, the session READ ONLY again. A connection that cannot be reset
+ * is discarded rather than pooled.
+ */
+export async function release(connection: MysqlConnection, profile: DatabaseProfile): Promise<void> {
+  try {
+    await run(connection, "ROLLBACK");
+    if (profile.readonly) await run(connection, "SET SESSION TRANSACTION READ ONLY");
+    connection.release();
+  } catch {
+    connection.destroy();
   }
 }
 

@@ -3,8 +3,10 @@
  * The PostgreSQL connector (postgres.js). Queries run with bound parameters through the
  * extended protocol and stream from a portal in batches (`cursor`), so the agent never
  * holds more than one batch of a large result. An aborted call sends a PostgreSQL cancel
- * request, which stops the statement on the server. `readonly` profiles get
- * `default_transaction_read_only=on` in every session (see `postgres-pool.ts`).
+ * request, which stops the statement on the server. A call is one statement and never
+ * transaction control; on `readonly` profiles it runs in a READ ONLY transaction of its
+ * own (`postgres-session.ts`). `default_transaction_read_only=on` in every session stays
+ * as a second guard (see `postgres-pool.ts`).
  */
 import type { DatabaseProfile } from "../../config/types.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -16,6 +18,7 @@ import { abortReason } from "../context.ts";
 import { ConnectorError } from "../errors.ts";
 import { mapPostgresError } from "./postgres-errors.ts";
 import { createPostgresPool, type PostgresPool } from "./postgres-pool.ts";
+import { leaseSession, refuseTransactionControl, SINGLE_STATEMENT, type PostgresLease } from "./postgres-session.ts";
 import { buildCall, onAbort, TypeNames } from "./postgres-statements.ts";
 import { columnConverter, toJson, toParameter } from "./postgres-types.ts";
 
@@ -50,9 +53,12 @@ class PostgresConnector implements DatabaseConnector {
 
   async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
     const params = (request.params ?? []).map(toParameter);
-    const pending = this.#sql().unsafe(request.sql, params as never[]).values();
-    const cursor = pending.cursor(POSTGRES_BATCH_ROWS)[Symbol.asyncIterator]();
     const scope = { sql: request.sql, secrets: this.#secrets(request.params) };
+    refuseTransactionControl(request.sql);
+    const lease = await this.#lease(ctx, scope);
+    // A cursor always uses the extended protocol: one statement.
+    const pending = lease.sql.unsafe(request.sql, params as never[]).values();
+    const cursor = pending.cursor(POSTGRES_BATCH_ROWS)[Symbol.asyncIterator]();
     // A cancel request goes to the backend, not to a statement: sent while no fetch is
     // running it could cancel the next statement on that pooled connection instead. So
     // cancel only while the server is working for us; between batches, closing the
@@ -75,6 +81,7 @@ class PostgresConnector implements DatabaseConnector {
       first = await fetch();
     } catch (error) {
       detach();
+      await lease.end();
       throw fail(error);
     }
     const described = (pending as unknown as { statement?: Described }).statement?.columns ?? [];
@@ -100,6 +107,8 @@ class PostgresConnector implements DatabaseConnector {
       } finally {
         detach();
         if (open) await cursor.return?.();
+        // The transaction (read-only) or the reserved connection lives until the rows end.
+        await lease.end();
       }
     }
     return { columns, rows: rows() };
@@ -107,28 +116,36 @@ class PostgresConnector implements DatabaseConnector {
 
   async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
     const params = (request.params ?? []).map(toParameter);
-    const result = await this.#run(() => this.#sql().unsafe(request.sql, params as never[]), ctx, {
-      sql: request.sql, secrets: this.#secrets(request.params),
+    const scope = { sql: request.sql, secrets: this.#secrets(request.params) };
+    refuseTransactionControl(request.sql);
+    return this.#withSession(ctx, scope, async (lease) => {
+      const result = await this.#run(() => lease.sql.unsafe(request.sql, params as never[], SINGLE_STATEMENT), ctx, scope);
+      return { rowsAffected: result.count ?? 0 };
     });
-    return { rowsAffected: result.count ?? 0 };
   }
 
   async batch(request: BatchRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
     let current: { cancel(): void } | undefined;
     const detach = onAbort(ctx.signal, () => current?.cancel());
+    const scope = { sql: request.sql, secrets: this.#secrets(request.rows.flat()) };
+    refuseTransactionControl(request.sql);
+    const runRows = async (tx: PostgresLease["sql"]) => {
+      let rowsAffected = 0;
+      for (const row of request.rows) {
+        if (ctx.signal.aborted) throw abortReason(ctx.signal);
+        const pending = tx.unsafe(request.sql, row.map(toParameter) as never[], SINGLE_STATEMENT);
+        current = pending;
+        rowsAffected += (await pending).count ?? 0;
+      }
+      return { rowsAffected };
+    };
     try {
-      return await this.#sql().begin(async (tx) => {
-        let rowsAffected = 0;
-        for (const row of request.rows) {
-          if (ctx.signal.aborted) throw abortReason(ctx.signal);
-          const pending = tx.unsafe(request.sql, row.map(toParameter) as never[]);
-          current = pending;
-          rowsAffected += (await pending).count ?? 0;
-        }
-        return { rowsAffected };
-      });
+      // Read-only: the lease is already a READ ONLY transaction; others get their own.
+      return this.#profile.readonly
+        ? await this.#withSession(ctx, scope, (lease) => runRows(lease.sql))
+        : await this.#sql().begin((tx) => runRows(tx));
     } catch (error) {
-      throw ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, { sql: request.sql, secrets: this.#secrets(request.rows.flat()) });
+      throw ctx.signal.aborted ? abortReason(ctx.signal) : error instanceof ConnectorError ? error : mapPostgresError(error, scope);
     } finally {
       detach();
     }
@@ -138,7 +155,8 @@ class PostgresConnector implements DatabaseConnector {
     const statement = buildCall(request);
     const scope = { sql: statement.call, secrets: this.#secrets(statement.values as JsonValue[]) };
     try {
-      const result = await this.#run(() => this.#sql().unsafe(statement.call, statement.values as never[]), ctx, scope);
+      const result = await this.#withSession(ctx, scope, (lease) =>
+        this.#run(() => lease.sql.unsafe(statement.call, statement.values as never[], SINGLE_STATEMENT), ctx, scope));
       const outputs: Record<string, JsonValue> = {};
       const types = new Map((result.columns ?? []).map((column) => [column.name, column.type]));
       for (const [name, value] of Object.entries(result[0] ?? {})) outputs[name] = toJson(value, types.get(name) ?? 0);
@@ -148,7 +166,9 @@ class PostgresConnector implements DatabaseConnector {
       const sqlstate = error instanceof ConnectorError ? error.details?.sqlstate : undefined;
       if (sqlstate !== "42809" && sqlstate !== "42883") throw error;
     }
-    const result = await this.#run(() => this.#sql().unsafe(statement.select, statement.values as never[]), ctx, scope);
+    // A failed CALL aborts a read-only transaction, so the function form gets a session of its own.
+    const result = await this.#withSession(ctx, scope, (lease) =>
+      this.#run(() => lease.sql.unsafe(statement.select, statement.values as never[], SINGLE_STATEMENT), ctx, scope));
     const described = result.columns ?? [];
     const names = await this.#types.resolve(described.map((column) => column.type));
     const columns = described.map((column) => ({ name: column.name, type: names.get(column.type)! }));
@@ -163,6 +183,24 @@ class PostgresConnector implements DatabaseConnector {
 
   #sql(): PostgresPool {
     return (this.#pool ??= createPostgresPool(this.#profile, this.#log));
+  }
+
+  /** A connection for one call (see `postgres-session.ts`); failing to get one is mapped like a statement error. */
+  async #lease(ctx: CallContext, scope: { sql: string; secrets?: (JsonValue | undefined)[] }): Promise<PostgresLease> {
+    try {
+      return await leaseSession(this.#sql(), this.#profile.readonly === true);
+    } catch (error) {
+      throw ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, { ...scope, secrets: scope.secrets ?? [this.#profile.password] });
+    }
+  }
+
+  async #withSession<T>(ctx: CallContext, scope: { sql: string; secrets?: (JsonValue | undefined)[] }, work: (lease: PostgresLease) => Promise<T>): Promise<T> {
+    const lease = await this.#lease(ctx, scope);
+    try {
+      return await work(lease);
+    } finally {
+      await lease.end();
+    }
   }
 
   #secrets(params: readonly JsonValue[] | undefined): (JsonValue | undefined)[] {

@@ -4,7 +4,9 @@
  * serialises writes anyway, and a statement per query gives each reader its own cursor.
  * Read-only profiles open the file with `{ readonly: true }`, so SQLite itself refuses
  * writes. Every statement first passes `SqliteStatementGuard`, which refuses the ones
- * that reach other files (ATTACH, VACUUM INTO). Rows stream in batches from
+ * that reach other files (ATTACH, VACUUM INTO). The one connection is shared by every
+ * caller, so a transaction a call leaves open (`begin`) is rolled back when the call ends
+ * instead of taking the next caller's writes with it. Rows stream in batches from
  * `stmt.iterate()`; the signal is checked between batches and the statement is finalised
  * however the loop ends.
  */
@@ -73,6 +75,7 @@ export class SqliteConnector implements DatabaseConnector {
       return { columns: columnsOf(stmt, first.raw[0]), rows: this.#batches(stmt, cursor, first, ctx.signal) };
     } catch (error) {
       stmt.finalize();
+      this.#settle();
       throw error;
     }
   }
@@ -86,6 +89,7 @@ export class SqliteConnector implements DatabaseConnector {
         return { rowsAffected: stmt.run(...params).changes };
       } finally {
         stmt.finalize();
+        this.#settle();
       }
     });
   }
@@ -116,7 +120,14 @@ export class SqliteConnector implements DatabaseConnector {
       }
     } finally {
       stmt.finalize();
+      this.#settle();
     }
+  }
+
+  /** Rolls back a transaction the call left open (its own `begin`), so it cannot outlive the call. */
+  #settle(): void {
+    const db = this.#db;
+    if (db?.inTransaction) this.#run(() => db.run("rollback"));
   }
 
   #pull(cursor: Iterator<Record<string, unknown>>): Pulled {
