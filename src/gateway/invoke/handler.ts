@@ -83,11 +83,12 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       finish("ok");
       return new Response(null, { status, headers });
     }
-    const counting = countBytes(reply.body, (n) => deps.metrics.bytes("out", n));
+    // Bytes out are counted where the body is read anyway, not by a stream layer of their own.
+    const countOut = (n: number) => deps.metrics.bytes("out", n);
     const cut = (error: unknown) =>
       deps.log.warn("answer cut short: the agent's reply failed mid-body", { requestId: ctx.requestId, group, op, code: (error as { code?: string }).code });
     if (headers.get("content-type")?.startsWith("application/json")) {
-      const gathered = await gatherSmall(counting);
+      const gathered = await gatherSmall(reply.body, undefined, countOut);
       if ("failed" in gathered) throw toGatewayError(gathered.failed, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
       if ("complete" in gathered) {
         finish("ok");
@@ -95,7 +96,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       }
       return new Response(watchEnd(gathered.stream, finish, request.signal, cut), { status, headers });
     }
-    return new Response(watchEnd(counting, finish, request.signal, cut), { status, headers });
+    return new Response(watchEnd(reply.body, finish, request.signal, cut, countOut), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
     if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000);
@@ -132,9 +133,11 @@ function countBytes(body: ReadableStream<Uint8Array>, add: (n: number) => void):
  * Reports the outcome once the body has been fully sent, failed, or the caller left. A
  * failure mid-body cuts the caller's connection (so a partial answer never passes for a
  * whole one) and is logged here, with the request id, instead of printed by the server.
+ * `count` hears each chunk's size.
  */
 function watchEnd(
   body: ReadableStream<Uint8Array>, finish: (outcome: Outcome) => void, signal: AbortSignal, onCut: (error: unknown) => void,
+  count: (bytes: number) => void = () => {},
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let done = false;
@@ -151,7 +154,10 @@ function watchEnd(
           if (next.done) {
             once("ok");
             controller.close();
-          } else controller.enqueue(next.value);
+          } else {
+            count(next.value.byteLength);
+            controller.enqueue(next.value);
+          }
         } catch (error) {
           once(signal.aborted ? "cancelled" : "agent_error");
           if (!signal.aborted) onCut(error);

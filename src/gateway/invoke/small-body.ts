@@ -16,9 +16,13 @@ export type Gathered = { complete: Uint8Array } | { stream: ReadableStream<Uint8
 /**
  * Reads `body` to its end if it stays under `limit` bytes; else hands back an equivalent
  * stream. A failure while gathering is returned as `failed`: nothing has reached the caller
- * yet, so the caller can still get a proper error answer instead of a cut one.
+ * yet, so the caller can still get a proper error answer instead of a cut one. `count`
+ * hears the size of every chunk read from `body`, here or later through the returned
+ * stream (counting here spares the caller a stream layer of its own). Defaults to none.
  */
-export async function gatherSmall(body: ReadableStream<Uint8Array>, limit = SMALL_BODY_LIMIT): Promise<Gathered> {
+export async function gatherSmall(
+  body: ReadableStream<Uint8Array>, limit = SMALL_BODY_LIMIT, count: (bytes: number) => void = () => {},
+): Promise<Gathered> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -28,11 +32,12 @@ export async function gatherSmall(body: ReadableStream<Uint8Array>, limit = SMAL
       if (next.done) return { complete: concat(chunks, size) };
       chunks.push(next.value);
       size += next.value.byteLength;
+      count(next.value.byteLength);
     }
   } catch (error) {
     return { failed: error };
   }
-  return { stream: continued(chunks, reader) };
+  return { stream: continued(chunks, reader, count) };
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
@@ -52,15 +57,16 @@ interface ChunkReader {
   cancel(reason?: unknown): Promise<void>;
 }
 
-function continued(prefix: Uint8Array[], reader: ChunkReader): ReadableStream<Uint8Array> {
+function continued(prefix: Uint8Array[], reader: ChunkReader, count: (bytes: number) => void): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         const first = prefix.shift();
         if (first) return controller.enqueue(first);
         const next = await reader.read();
-        if (next.done || !next.value) controller.close();
-        else controller.enqueue(next.value);
+        if (next.done || !next.value) return controller.close();
+        count(next.value.byteLength);
+        controller.enqueue(next.value);
       },
       cancel: (reason) => reader.cancel(reason),
     },
