@@ -47,9 +47,9 @@ export class Dispatcher {
     return this.#inFlight.size;
   }
 
-  /** The `onStream` callback of the agent's session. */
-  readonly handle = (stream: Stream): void => {
-    const work = this.#serve(stream).finally(() => this.#inFlight.delete(work));
+  /** The `onStream` callback of the agent's session; `clockOffsetMs` is gateway time minus this host's. */
+  readonly handle = (stream: Stream, clockOffsetMs = 0): void => {
+    const work = this.#serve(stream, clockOffsetMs).finally(() => this.#inFlight.delete(work));
     this.#inFlight.add(work);
   };
 
@@ -60,8 +60,9 @@ export class Dispatcher {
     return await Promise.race([done, timeout]);
   }
 
-  async #serve(stream: Stream): Promise<void> {
-    const { op, profile: profileName, args, requestId, deadline } = stream.header;
+  async #serve(stream: Stream, clockOffsetMs: number): Promise<void> {
+    const { op, profile: profileName, args, requestId } = stream.header;
+    const deadline = stream.header.deadline - clockOffsetMs;
     const log = this.#options.log.with({ requestId });
     const started = performance.now();
     let release: (() => void) | undefined;

@@ -15,7 +15,7 @@ import { CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
 import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
 import { describeTlsFailure } from "./tls-diagnose.ts";
 import {
-  Backoff, TunnelError, agentHandshake, attachSession, connectWebSocket, isTunnelError, type Session,
+  Backoff, TunnelError, agentHandshake, attachSession, connectWebSocket, isTunnelError, type Session, type Stream,
 } from "../tunnel/index.ts";
 
 export const AGENT_CONNECT_PATH = "/v1/agent/connect";
@@ -32,8 +32,8 @@ export interface SupervisorOptions {
   identity: () => IdentityFile;
   /** What the agent reports in its hello (profiles included); read before every dial. */
   info: () => AgentInfo;
-  /** Serves the streams the gateway opens. */
-  onStream: Parameters<typeof attachSession>[1]["onStream"];
+  /** Serves the streams the gateway opens; `clockOffsetMs` is gateway time minus this host's time. */
+  onStream: (stream: Stream, clockOffsetMs: number) => void;
   sign: (secretKey: string, bytes: Uint8Array) => Promise<Uint8Array>;
   tls?: { ca?: string; insecureSkipVerify?: boolean };
   /** `http://user:pass@host:port` of an HTTP CONNECT proxy. */
@@ -145,6 +145,11 @@ export class Supervisor {
       sign: (transcript) => this.#options.sign(identity.secretKey, transcript),
     });
     this.#backoff.markConnected();
+    // Deadlines arrive in the gateway's time; convert them with this offset (within a round trip).
+    const clockOffsetMs = hello.time - Date.now();
+    if (Math.abs(clockOffsetMs) > 5000) {
+      log.warn("this host's clock differs from the gateway's; deadlines are adjusted, but check time sync (NTP)", { offsetSeconds: Math.round(clockOffsetMs / 1000) });
+    }
     this.#lastRefusal = "";
     this.#lastDialFailure = "";
     // Ends when the session closes, or — for a go-away that asks for a reconnect — at once,
@@ -155,7 +160,7 @@ export class Supervisor {
       role: "agent",
       maxFrameSize: hello.maxFrame,
       keepalive: hello.keepalive,
-      onStream: this.#options.onStream,
+      onStream: (stream) => this.#options.onStream(stream, clockOffsetMs),
       logger: log.child("tunnel"),
       onGoAway: (code, message) => {
         log.info("gateway asked this agent to reconnect", { code, message });

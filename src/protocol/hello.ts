@@ -70,6 +70,8 @@ export interface HelloOk {
   /** Negotiated maximum payload, used in both directions: min of both offers. */
   maxFrame: number;
   keepalive: { intervalMs: number; timeoutMs: number };
+  /** The gateway's clock (epoch ms) when it sent this: open headers carry gateway-time deadlines. */
+  time: number;
 }
 
 export type HelloMessage = GatewayHello | AgentAuth | HelloOk;
@@ -141,6 +143,7 @@ function decodeHelloOk(object: JsonObject): HelloOk {
       intervalMs: integerField(keepalive, "intervalMs", "ok.keepalive"),
       timeoutMs: integerField(keepalive, "timeoutMs", "ok.keepalive"),
     },
+    time: integerField(object, "time", what),
   };
 }
 

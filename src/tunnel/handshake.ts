@@ -110,6 +110,7 @@ export async function gatewayHandshake(connection: Connection, options: GatewayH
     };
     connection.transport.send(encodeHello({
       kind: "ok", sessionId: result.sessionId, version: result.version, maxFrame: result.maxFrame, keepalive: result.keepalive,
+      time: Date.now(),
     }));
     return result;
   } catch (error) {

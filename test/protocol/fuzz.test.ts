@@ -25,7 +25,7 @@ const seeds: Uint8Array[] = [
   encodeFrame({ type: FrameType.RESET, flags: 0, streamId: 3, payload: new Uint8Array([0, 0, 0, 1, 65]) }),
   encodeFrame({ type: FrameType.OPEN, flags: 0, streamId: 3, payload: encodeOpenHeader({ op: "db.query", profile: "p", args: { sql: "select 1" }, requestId: "r", deadline: 1 }) }),
   encodeHello({ kind: "hello", versions: [1], challenge: Buffer.alloc(32).toString("base64"), maxFrame: 65536 }),
-  encodeHello({ kind: "ok", sessionId: "s", version: 1, maxFrame: 65536, keepalive: { intervalMs: 1, timeoutMs: 2 } }),
+  encodeHello({ kind: "ok", sessionId: "s", version: 1, maxFrame: 65536, keepalive: { intervalMs: 1, timeoutMs: 2 }, time: 1_700_000_000_000 }),
   encodeHello({
     kind: "auth", version: 1, agentId: "a", host: "h", publicKey: "k", signature: "s", maxFrame: 65536,
     info: { version: "1", hostname: "h", pid: 1, user: "u", os: "linux", arch: "x64", profiles: [{ name: "n", kind: "sql", hash: "x" }] },

@@ -66,7 +66,7 @@ describe("hello messages", () => {
       kind: "auth", version: 1, agentId: "agt_1", host: "gw.example:8443", publicKey: "pk", signature: "sig", maxFrame: 65536,
       info: { version: "0.1.0", hostname: "box", pid: 42, user: "svc", os: "linux", arch: "x64", profiles: [{ name: "orders", kind: "postgres", hash: "abc" }] },
     },
-    { kind: "ok", sessionId: "s-1", version: 1, maxFrame: 65536, keepalive: { intervalMs: 1500, timeoutMs: 4500 } },
+    { kind: "ok", sessionId: "s-1", version: 1, maxFrame: 65536, keepalive: { intervalMs: 1500, timeoutMs: 4500 }, time: 1_700_000_000_000 },
   ];
   for (const message of messages) {
     test(`${message.kind} round-trips`, () => expect(decodeHello(decodeFrame(encodeHello(message)).payload)).toEqual(message));
