@@ -53,6 +53,7 @@ export const devCommand = cmd<GlobalOptions, DevArgs>({
     const admin = new AdminService({ store });
     await admin.createGroup("demo");
     const { secret: token } = await admin.createToken({ name: "demo-caller", groups: ["demo"] });
+    const { secret: adminToken } = await admin.createToken({ name: "demo-admin", admin: true });
     const { activationCode } = await admin.addAgent("demo", "demo-agent", gateway.publicUrl);
 
     const configPath = writeDemoAgent(join(dir, "agent"));
@@ -80,7 +81,7 @@ export const devCommand = cmd<GlobalOptions, DevArgs>({
       if (failed > 0) throw new Error(`${failed} demo request(s) failed`);
       return;
     }
-    process.stdout.write(banner(url, dir, token, requests));
+    process.stdout.write(banner(url, dir, token, adminToken, requests));
     await new Promise<void>((done) => {
       process.once("SIGINT", done);
       process.once("SIGTERM", done);
@@ -150,10 +151,11 @@ async function runChecks(requests: (SampleRequest & { url?: string })[], caPath:
   return failed;
 }
 
-function banner(url: string, dir: string, token: string, requests: SampleRequest[]): string {
+function banner(url: string, dir: string, token: string, adminToken: string, requests: SampleRequest[]): string {
   return [
     `Outpost dev is running: gateway ${url}, group "demo", agent "demo-agent" (connected).`,
     `Files are in ${dir}. API token (group demo): ${token}`,
+    `Console: ${url}/console — sign in with the admin token ${adminToken} (trust ${dir}/ca.pem in your browser, or accept the warning)`,
     "",
     ...requests.flatMap((request) => [`# ${request.title}`, request.curl, ""]),
     "Press Ctrl-C to stop.",
