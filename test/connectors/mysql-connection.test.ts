@@ -1,15 +1,13 @@
 /** @module MySQL/MariaDB connection life: KILL QUERY on abort, deadlines, restarts, auth and TLS failures, against a real MariaDB. */
 import { afterAll, describe, expect, test } from "bun:test";
 import type { DatabaseProfile } from "../../src/config/types.ts";
-import type { Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
-import { ConnectorError } from "../../src/connectors/errors.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createMysqlConnector } from "../../src/connectors/mysql/mysql-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { createTestCa } from "../support/certs.ts";
+import { failure } from "../support/failure.ts";
+import { ctx, drain, runConnectionSuite, until } from "./connection.suite.ts";
 import { startMariaDb } from "../support/mariadb.ts";
-import { freePort } from "../support/ports.ts";
 
 const server = await startMariaDb({ tls: true });
 afterAll(() => server.stop());
@@ -20,26 +18,11 @@ const profile = (extra: Partial<DatabaseProfile> = {}): DatabaseProfile => ({
 });
 const connect = (extra: Partial<DatabaseProfile> = {}) =>
   createManagedConnector(createMysqlConnector(profile(extra), { log: silentLogger }), { profile: "my", log: silentLogger });
-const ctx = (options: { signal?: AbortSignal; timeoutMs?: number } = {}) => createCallContext({ timeoutMs: 30_000, ...options });
 
-async function drain(promise: Promise<{ rows: AsyncIterable<Row[]> }>): Promise<Row[]> {
-  const rows: Row[] = [];
-  for await (const batch of (await promise).rows) rows.push(...batch);
-  return rows;
-}
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 /** Statements still running on the server, as root sees them. */
 async function running(marker: string): Promise<number> {
   const out = await server.sql(`select count(*) from information_schema.PROCESSLIST where INFO like '%${marker}%' and INFO not like '%PROCESSLIST%'`);
   return Number(out.trim());
-}
-async function until(check: () => Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 100; i++) if (await check()) return true; else await Bun.sleep(50);
-  return false;
 }
 
 describe("mariadb connections", () => {
@@ -67,34 +50,6 @@ describe("mariadb connections", () => {
     expect(await until(async () => (await running("early-exit")) === 0)).toBe(true);
   });
 
-  test("the pool heals after the server restarts", async () => {
-    expect(await drain(db.query({ sql: "select 1 as one" }, ctx()))).toEqual([{ one: 1 }]);
-    await server.stopServer();
-    const down = await failure(db.execute({ sql: "select 1" }, ctx()));
-    expect(down.code).toBe("UNREACHABLE");
-    expect(down.retryable).toBe(true);
-    await server.startServer();
-    expect(await drain(db.query({ sql: "select 2 as two" }, ctx()))).toEqual([{ two: 2 }]);
-    await db.health(ctx());
-  });
-
-  test("a wrong password is AUTH_FAILED, not retryable, and the password stays out of the message", async () => {
-    const wrong = connect({ password: "not-the-password" });
-    const error = await failure(wrong.health(ctx()));
-    expect(error.code).toBe("AUTH_FAILED");
-    expect(error.retryable).toBe(false);
-    expect(error.message).not.toContain("not-the-password");
-    await wrong.close();
-  });
-
-  test("nothing listening is UNREACHABLE and retryable", async () => {
-    const nowhere = connect({ port: await freePort(), ssl: { mode: "disable" } });
-    const error = await failure(nowhere.health(ctx()));
-    expect(error.code).toBe("UNREACHABLE");
-    expect(error.retryable).toBe(true);
-    await nowhere.close();
-  });
-
   test("ssl modes: verify-ca accepts another host name, a foreign CA fails verify-full, require encrypts unchecked", async () => {
     const byName = connect({ host: "localhost", ssl: { mode: "verify-ca", ca: server.caPath } });
     await byName.health(ctx());
@@ -110,3 +65,5 @@ describe("mariadb connections", () => {
     await unverified.close();
   });
 });
+
+runConnectionSuite({ name: "mariadb", connect, server });

@@ -1,14 +1,13 @@
 /** @module PostgreSQL connection life: server-side cancel, deadlines, restarts, auth and TLS failures, against a real server. */
 import { afterAll, describe, expect, test } from "bun:test";
 import type { DatabaseProfile } from "../../src/config/types.ts";
-import type { CallContext, Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
-import { ConnectorError } from "../../src/connectors/errors.ts";
+import type { CallContext } from "../../src/connectors/connector.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createPostgresConnector } from "../../src/connectors/postgres/postgres-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { createTestCa } from "../support/certs.ts";
-import { freePort } from "../support/ports.ts";
+import { failure } from "../support/failure.ts";
+import { ctx, drain, runConnectionSuite, until } from "./connection.suite.ts";
 import { startPostgres } from "../support/postgres.ts";
 
 const server = await startPostgres({ tls: true });
@@ -20,26 +19,11 @@ const profile = (extra: Partial<DatabaseProfile> = {}): DatabaseProfile => ({
 });
 const connect = (extra: Partial<DatabaseProfile> = {}) =>
   createManagedConnector(createPostgresConnector(profile(extra), { log: silentLogger }), { profile: "pg", log: silentLogger });
-const ctx = (options: { signal?: AbortSignal; timeoutMs?: number } = {}) => createCallContext({ timeoutMs: 30_000, ...options });
 
-async function drain(promise: Promise<{ rows: AsyncIterable<Row[]> }>): Promise<Row[]> {
-  const rows: Row[] = [];
-  for await (const batch of (await promise).rows) rows.push(...batch);
-  return rows;
-}
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 /** Statements of the test user still running on the server, seen by the superuser. */
 async function running(marker: string): Promise<number> {
   const out = await server.psql(`select count(*) from pg_stat_activity where state = 'active' and query like '%${marker}%' and query not like '%pg_stat_activity%'`);
   return Number(out.trim());
-}
-async function until(check: () => Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 100; i++) if (await check()) return true; else await Bun.sleep(50);
-  return false;
 }
 
 describe("postgresql connections", () => {
@@ -62,34 +46,6 @@ describe("postgresql connections", () => {
     expect(await until(async () => (await running("deadline-me")) === 0)).toBe(true);
   });
 
-  test("the pool heals after the server restarts", async () => {
-    expect(await drain(db.query({ sql: "select 1 as one" }, ctx()))).toEqual([{ one: 1 }]);
-    await server.stopServer();
-    const down = await failure(db.execute({ sql: "select 1" }, ctx()));
-    expect(down.code).toBe("UNREACHABLE");
-    expect(down.retryable).toBe(true);
-    await server.startServer();
-    expect(await drain(db.query({ sql: "select 2 as two" }, ctx()))).toEqual([{ two: 2 }]);
-    await db.health(ctx());
-  });
-
-  test("a wrong password is AUTH_FAILED, not retryable, and the password stays out of the message", async () => {
-    const wrong = connect({ password: "not-the-password" });
-    const error = await failure(wrong.health(ctx()));
-    expect(error.code).toBe("AUTH_FAILED");
-    expect(error.retryable).toBe(false);
-    expect(error.message).not.toContain("not-the-password");
-    await wrong.close();
-  });
-
-  test("nothing listening is UNREACHABLE and retryable", async () => {
-    const nowhere = connect({ port: await freePort(), ssl: { mode: "disable" } });
-    const error = await failure(nowhere.health(ctx()));
-    expect(error.code).toBe("UNREACHABLE");
-    expect(error.retryable).toBe(true);
-    await nowhere.close();
-  });
-
   test("ssl modes: verify-ca accepts another host name, a foreign CA fails verify-full, require encrypts unchecked", async () => {
     const byName = connect({ host: "localhost", ssl: { mode: "verify-ca", ca: server.caPath } });
     await byName.health(ctx());
@@ -105,3 +61,5 @@ describe("postgresql connections", () => {
     await unverified.close();
   });
 });
+
+runConnectionSuite({ name: "postgresql", connect, server });
