@@ -52,6 +52,18 @@ export function runConnectionSuite({ name, connect, server }: ConnectionSuiteOpt
       await db.health(ctx());
     });
 
+    test("after many failed connections during an outage, calls are served promptly once the server is back", async () => {
+      expect(await drain(db.query({ sql: "select 1 as one" }, ctx()))).toEqual([{ one: 1 }]);
+      await server.stopServer();
+      const outage = await Promise.all(Array.from({ length: 30 }, () => failure(db.execute({ sql: "select 1" }, ctx()))));
+      expect(new Set(outage.map((error) => error.code))).toEqual(new Set(["UNREACHABLE"]));
+      await server.startServer();
+      // A generous deadline still far below a 20 s reconnect back-off: no call may sit out
+      // a delay that the server's return made pointless.
+      const back = await Promise.all(Array.from({ length: 20 }, (_, i) => drain(db.query({ sql: `select ${i} as n` }, ctx({ timeoutMs: 5_000 })))));
+      expect(back).toEqual(Array.from({ length: 20 }, (_, i) => [{ n: i }]));
+    });
+
     test("a wrong password is AUTH_FAILED, not retryable, and the password stays out of the message", async () => {
       const wrong = connect({ password: "not-the-password" });
       const error = await failure(wrong.health(ctx()));

@@ -29,6 +29,7 @@ export function createPostgresPool(profile: DatabaseProfile, log: Logger): Postg
     max: profile.pool?.size ?? 10,
     idle_timeout: profile.pool?.idle_timeout ?? 300,
     connect_timeout: profile.connect_timeout ?? 10,
+    backoff: reconnectDelaySeconds,
     ssl: postgresSsl(profile.ssl) as postgres.Options<{}>["ssl"],
     connection,
     types: POSTGRES_TYPE_OVERRIDES as never,
@@ -38,6 +39,17 @@ export function createPostgresPool(profile: DatabaseProfile, log: Logger): Postg
     onparameter: () => {},
     ...(profile.options as Record<string, never> | undefined),
   }) as unknown as PostgresPool;
+}
+
+/**
+ * Seconds before a broken connection tries again: 25 ms doubling to 1 s, with jitter.
+ * postgres.js's own default grows to 20 s, and its attempt count is shared by the whole
+ * pool, so ten connections failing once while the database restarts already reach that
+ * cap: requests arriving after the database is back would wait up to 20 s for nothing.
+ * An attempt per connection and second against a database that is down costs little.
+ */
+export function reconnectDelaySeconds(attempts: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.025 * 2 ** attempts, 1);
 }
 
 /**
