@@ -204,8 +204,18 @@ describe("process faults (compiled binaries, real PostgreSQL)", () => {
     metric("postgres-restart", { recoveredAfterStartMs: recoveredMs, outcomes: Object.fromEntries(outcomes), examples: Object.fromEntries(examples) });
     const notRetryable = [...examples].filter(([outcome]) => !outcome.endsWith(":true"));
     expect(notRetryable).toEqual([]);
-    const after = await Promise.all(Array.from({ length: 20 }, () => query("select 1 as one")));
-    expect(after.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
+    // The pools heal by themselves: rounds of 20 concurrent queries until one succeeds whole.
+    // A new connection can still fail in the seconds after a restart on a loaded machine
+    // (seen once in CI: CONNECT_TIMEOUT); such failures must stay retryable.
+    const lateFailures: unknown[] = [];
+    await waitFor(async () => {
+      const round = await Promise.all(Array.from({ length: 20 }, () => query("select 1 as one")));
+      const failed = round.filter((r) => r.status !== 200);
+      lateFailures.push(...failed.map((r) => r.body));
+      return failed.length === 0;
+    }, "a whole round of 20 queries to succeed", 30_000);
+    if (lateFailures.length > 0) metric("postgres-restart-late-failures", { lateFailures });
+    expect(lateFailures.filter((body: any) => body.error?.retryable !== true)).toEqual([]);
   }, 90_000);
 
   test("disk full on the agent during an upload: a clear error, no file left behind, and the disk usable afterwards", async () => {
