@@ -75,4 +75,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
+if (!Bun.isMainThread) {
+  // The compiled binary starts its SQLite worker threads at this entry (modules have no
+  // files of their own there); they run the worker, not the command line.
+  await import("../connectors/sqlite/sqlite-worker.ts");
+} else if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

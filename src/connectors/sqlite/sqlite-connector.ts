@@ -1,186 +1,177 @@
 /**
  * @module
- * The embedded SQLite connector (bun:sqlite). One connection per profile: SQLite
- * serialises writes anyway, and a statement per query gives each reader its own cursor.
- * Read-only profiles open the file with `{ readonly: true }`, so SQLite itself refuses
- * writes. Every statement first passes `SqliteStatementGuard`, which refuses the ones
- * that reach other files (ATTACH, VACUUM INTO). The one connection is shared by every
- * caller, so a transaction a call leaves open (`begin`) is rolled back when the call ends
- * instead of taking the next caller's writes with it. Rows stream in batches from
- * `stmt.iterate()`; the signal is checked between batches and the statement is finalised
- * however the loop ends.
+ * The embedded SQLite connector (bun:sqlite). One connection per profile, on a worker
+ * thread of its own (`sqlite-worker.ts` runs `SqliteEngine`): SQLite's calls are
+ * synchronous, and on the agent's event loop a long statement or a wait for another
+ * process's write lock would stall the tunnel until the gateway declared the link dead.
+ * Here they stall only the profile's own thread; calls to that profile wait their turn.
+ *
+ * A caller that gives up (deadline or cancel) is answered at once. The statement it
+ * started cannot be interrupted (bun:sqlite has no `sqlite3_interrupt`), so it finishes
+ * on the worker; a query's cursor is then closed as soon as its reply arrives. Rows cross
+ * the thread in batches, one batch per `next` the caller's reading asks for, so a large
+ * result never sits in memory.
  */
-import { Database, type Statement } from "bun:sqlite";
 import { isAbsolute, resolve } from "node:path";
 import type { DatabaseProfile } from "../../config/types.ts";
 import type { BatchRequest, CallContext, Column, DatabaseConnector, ExecuteRequest, QueryRequest, QueryResult, Row } from "../connector.ts";
-import { throwIfAborted } from "../context.ts";
+import { abortReason, throwIfAborted } from "../context.ts";
 import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
-import { mapSqliteError } from "./sqlite-errors.ts";
-import { SqliteStatementGuard } from "./sqlite-guard.ts";
-import { toParams, toRow, type SqliteParam } from "./sqlite-values.ts";
+import type { OpenedQuery, RowBatch, SqliteEngineOptions } from "./sqlite-engine.ts";
+import { toParams, type SqliteParam } from "./sqlite-values.ts";
+import type { EngineCall, EngineReply } from "./sqlite-worker.ts";
 
-export interface SqliteConnectorOptions {
-  /** The database file, or `:memory:`. Relative paths resolve against `deps.baseDir`. */
-  path: string;
-  /** Open read-only. Defaults to `false`. */
-  readonly?: boolean;
-  /** Rows per batch handed to the caller. Defaults to `500`. */
-  batchSize?: number;
-  /** Milliseconds a statement waits for another process's lock. Defaults to `5000`. */
-  busyTimeoutMs?: number;
+export type SqliteConnectorOptions = SqliteEngineOptions;
+
+/** An engine call without its id, which the channel assigns. */
+type Call = EngineCall extends infer C ? (C extends EngineCall ? Omit<C, "id"> : never) : never;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: ConnectorError): void;
 }
 
 export class SqliteConnector implements DatabaseConnector {
   readonly kind = "database";
   readonly #options: SqliteConnectorOptions;
-  readonly #guard = new SqliteStatementGuard();
-  #db: Database | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #worker: Worker | undefined;
 
   constructor(options: SqliteConnectorOptions) {
     this.#options = options;
   }
 
   async init(): Promise<void> {
-    const { path, readonly = false } = this.#options;
+    const worker = spawnSqliteWorker();
+    worker.onmessage = (event: MessageEvent<EngineReply>) => this.#settle(event.data);
+    worker.onerror = (event: ErrorEvent) => this.#lost(worker, event.message);
+    worker.unref();
+    this.#worker = worker;
     try {
-      this.#db = readonly
-        ? new Database(path, { readonly: true, safeIntegers: true, strict: true })
-        : new Database(path, { create: true, readwrite: true, safeIntegers: true, strict: true });
-      this.#db.run(`PRAGMA busy_timeout = ${Math.trunc(this.#options.busyTimeoutMs ?? 5000)}`);
+      await this.#ask({ method: "open", options: this.#options });
     } catch (error) {
-      throw mapSqliteError(error) ?? error;
-    }
-  }
-
-  async health(ctx: CallContext): Promise<void> {
-    throwIfAborted(ctx.signal);
-    this.#run(() => this.#database().prepare("select 1").get());
-  }
-
-  async close(): Promise<void> {
-    this.#db?.close(false);
-    this.#db = undefined;
-  }
-
-  /** Runs the statement up to its first batch here, so errors and column types are known before the reply starts. */
-  async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
-    throwIfAborted(ctx.signal);
-    const params = toParams(request.params);
-    const stmt = this.#prepare(request.sql);
-    try {
-      const cursor = this.#run(() => stmt.iterate(...params)) as Iterator<Record<string, unknown>>;
-      const first = this.#pull(cursor);
-      return { columns: columnsOf(stmt, first.raw[0]), rows: this.#batches(stmt, cursor, first, ctx.signal) };
-    } catch (error) {
-      stmt.finalize();
-      this.#settle();
+      this.#stop();
       throw error;
     }
   }
 
-  async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
-    throwIfAborted(ctx.signal);
+  async health(ctx: CallContext): Promise<void> {
+    await this.#ask({ method: "health" }, ctx.signal);
+  }
+
+  async close(): Promise<void> {
+    if (!this.#worker) return;
+    await this.#ask({ method: "close" }).catch(() => {});
+    this.#stop();
+  }
+
+  /** Runs the statement up to its first batch, so errors and column types are known before the reply starts. */
+  async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
     const params = toParams(request.params);
-    const stmt = this.#prepare(request.sql);
-    return this.#run(() => {
-      try {
-        return { rowsAffected: stmt.run(...params).changes };
-      } finally {
-        stmt.finalize();
-        this.#settle();
-      }
-    });
+    throwIfAborted(ctx.signal);
+    const reply = this.#send({ method: "query", sql: request.sql, params }) as Promise<OpenedQuery>;
+    // A caller that left before the reply still leaves a statement open on the worker.
+    reply.then((opened) => ctx.signal.aborted && this.#closeCursor(opened.cursor), () => {});
+    const opened = await raceAbort(reply, ctx.signal);
+    return { columns: opened.columns as Column[], rows: this.#batches(opened, ctx.signal) };
+  }
+
+  async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
+    const params = toParams(request.params);
+    return (await this.#ask({ method: "execute", sql: request.sql, params }, ctx.signal)) as { rowsAffected: number };
   }
 
   /** All executions in one transaction; the first failure rolls every one back. */
   async batch(request: BatchRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
-    throwIfAborted(ctx.signal);
     if (!Array.isArray(request.rows)) throw new ConnectorError("BAD_REQUEST", "rows must be an array of parameter lists");
-    const rows = request.rows.map(toParams);
-    const stmt = this.#prepare(request.sql);
-    return this.#run(() => {
-      const db = this.#database();
-      try {
-        const all = db.transaction((lists: SqliteParam[][]) => lists.reduce((sum, list) => sum + stmt.run(...list).changes, 0));
-        return { rowsAffected: all(rows) };
-      } finally {
-        stmt.finalize();
-      }
-    });
+    const rows: SqliteParam[][] = request.rows.map(toParams);
+    return (await this.#ask({ method: "batch", sql: request.sql, rows }, ctx.signal)) as { rowsAffected: number };
   }
 
-  async *#batches(stmt: Statement, cursor: Iterator<Record<string, unknown>>, first: Pulled, signal: AbortSignal): AsyncGenerator<Row[]> {
+  async *#batches(first: OpenedQuery, signal: AbortSignal): AsyncGenerator<Row[]> {
+    let cursor = first.cursor;
     try {
-      for (let batch = first; ; batch = this.#pull(cursor)) {
-        if (batch.raw.length > 0) yield batch.raw.map(toRow);
-        if (batch.done) return;
+      let batch: RowBatch = first;
+      for (;;) {
+        if (batch.rows.length > 0) yield batch.rows;
+        if (batch.done) {
+          cursor = undefined;
+          return;
+        }
         throwIfAborted(signal);
+        batch = (await this.#ask({ method: "next", cursor: cursor! }, signal)) as RowBatch;
       }
     } finally {
-      stmt.finalize();
-      this.#settle();
+      // Left early, failed or cancelled: the worker finalises the statement.
+      this.#closeCursor(cursor);
     }
   }
 
-  /** Rolls back a transaction the call left open (its own `begin`), so it cannot outlive the call. */
-  #settle(): void {
-    const db = this.#db;
-    if (db?.inTransaction) this.#run(() => db.run("rollback"));
+  #closeCursor(cursor: number | undefined): void {
+    if (cursor !== undefined) this.#ask({ method: "closeCursor", cursor }).catch(() => {});
   }
 
-  #pull(cursor: Iterator<Record<string, unknown>>): Pulled {
-    const size = this.#options.batchSize ?? 500;
-    const raw: Record<string, unknown>[] = [];
-    return this.#run(() => {
-      while (raw.length < size) {
-        const step = cursor.next();
-        if (step.done) return { raw, done: true };
-        raw.push(step.value);
-      }
-      return { raw, done: false };
-    });
+  /** Sends one call; the caller's abort answers it at once while the worker finishes it. */
+  #ask(call: Call, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return signal ? raceAbort(this.#send(call), signal) : this.#send(call);
   }
 
-  /** Prepares `sql` once the guard has let it through. */
-  #prepare(sql: string): Statement {
-    const db = this.#database();
-    this.#guard.check(db, sql);
-    return this.#run(() => db.prepare(sql));
+  #send(call: Call): Promise<unknown> {
+    const worker = this.#worker;
+    if (!worker) return Promise.reject(new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true }));
+    const id = this.#nextId++;
+    const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    // Only a thread with calls in flight keeps the process alive.
+    if (this.#pending.size === 1) worker.ref();
+    worker.postMessage({ ...call, id } as EngineCall);
+    return answer;
   }
 
-  #database(): Database {
-    if (!this.#db) throw new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true });
-    return this.#db;
+  #settle(reply: EngineReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) this.#worker?.unref();
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(new ConnectorError(reply.error.code, reply.error.message, { retryable: reply.error.retryable, details: reply.error.details }));
   }
 
-  #run<T>(work: () => T): T {
-    try {
-      return work();
-    } catch (error) {
-      throw mapSqliteError(error) ?? error;
-    }
+  /** The worker died (a crash, not an SQL error): every waiting call fails, and the next init starts a new one. */
+  #lost(worker: Worker, message: string): void {
+    if (this.#worker !== worker) return;
+    this.#stop(new ConnectorError("UNAVAILABLE", `the SQLite worker stopped: ${message}`, { retryable: true }));
+  }
+
+  #stop(reason = new ConnectorError("UNAVAILABLE", "the SQLite database is closed", { retryable: true })): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    for (const pending of this.#pending.values()) pending.reject(reason);
+    this.#pending.clear();
   }
 }
 
-interface Pulled {
-  raw: Record<string, unknown>[];
-  done: boolean;
+/** `answer`, or the signal's error as soon as it aborts. */
+function raceAbort<T>(answer: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortReason(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([answer, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
-/** The declared type of table columns; for expressions, the storage class of the first row's value. */
-function columnsOf(stmt: Statement, firstRow: Record<string, unknown> | undefined): Column[] {
-  const declared = stmt.declaredTypes;
-  return stmt.columnNames.map((name, i) => ({ name, type: (declared[i] ?? storageClass(firstRow?.[name])).toLowerCase() }));
-}
-
-function storageClass(value: unknown): string {
-  if (typeof value === "bigint") return "integer";
-  if (typeof value === "number") return "real";
-  if (typeof value === "string") return "text";
-  if (value instanceof Uint8Array) return "blob";
-  return "";
+/**
+ * Starts the profile's thread. In the compiled binary modules have no files of their own:
+ * the worker starts at the executable's entry, which loads `sqlite-worker.ts` when it is
+ * not on the main thread (`src/cli/main.ts`).
+ */
+function spawnSqliteWorker(): Worker {
+  const compiled = import.meta.path.includes("$bunfs") || import.meta.path.includes("~BUN");
+  return new Worker(compiled ? Bun.main : new URL("./sqlite-worker.ts", import.meta.url).href);
 }
 
 /** The factory the registry calls for `adapter: sqlite`. */
