@@ -5,7 +5,10 @@
  * fetched from elsewhere: no CDN, no web fonts. The Content-Security-Policy allows only
  * this origin, so even an injected string could not load or run anything.
  */
+import api from "./assets/console-api.js" with { type: "text" };
+import ui from "./assets/console-ui.js" with { type: "text" };
 import script from "./assets/console.js" with { type: "text" };
+import groups from "./assets/groups-page.js" with { type: "text" };
 import styles from "./assets/console.css" with { type: "text" };
 import page from "./assets/index.html" with { type: "text" };
 import { GatewayError } from "../http-errors.ts";
@@ -14,6 +17,10 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   "index.html": { body: String(page), type: "text/html; charset=utf-8" },
   "console.css": { body: styles, type: "text/css; charset=utf-8" },
   "console.js": { body: script, type: "text/javascript; charset=utf-8" },
+  // ES modules that console.js imports (same origin, so the CSP allows them).
+  "console-api.js": { body: api, type: "text/javascript; charset=utf-8" },
+  "console-ui.js": { body: ui, type: "text/javascript; charset=utf-8" },
+  "groups-page.js": { body: groups, type: "text/javascript; charset=utf-8" },
 };
 
 const SECURITY_HEADERS = {

@@ -1,85 +1,18 @@
 // Outpost console: a small hash-routed page over the gateway's own API. The admin token
 // lives only in sessionStorage (this tab); live updates come from the event stream, which
 // is opened with a one-time ticket because EventSource cannot send an Authorization header.
-// DOM is built with `h()` (never innerHTML), so names and addresses cannot inject markup.
+// Shared helpers are in console-ui.js (DOM) and console-api.js (API); the groups page is
+// in groups-page.js.
 
-const TOKEN_KEY = "outpost.token";
-const $ = (id) => document.getElementById(id);
+import { api, checkAdminToken, onUnauthorized, TOKEN_KEY } from "./console-api.js";
+import { groupsPage } from "./groups-page.js";
+import { $, badge, confirmAction, enc, h, percent, since, table, time, toast } from "./console-ui.js";
+
 const view = $("view");
 let refresh = null;
 let events = null;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  el.append(...children.flat().filter((c) => c !== null && c !== undefined).map((c) => (c instanceof Node ? c : String(c))));
-  return el;
-}
-
-// ---- API ---------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.code = body?.error?.code;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await response.json().catch(() => ({}));
-  if (response.status === 401) logout("Your token was refused; sign in again.");
-  if (!response.ok) throw new ApiError(response.status, json);
-  return json;
-}
-
-const enc = encodeURIComponent;
-
-// ---- helpers -----------------------------------------------------------------------
-
-function toast(message) {
-  const box = $("toast");
-  box.textContent = message;
-  box.classList.add("show");
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => box.classList.remove("show"), 4000);
-}
-
-function confirmAction(message, label) {
-  const dialog = $("confirm");
-  $("confirm-text").textContent = message;
-  $("confirm-ok").textContent = label;
-  dialog.returnValue = "";
-  dialog.showModal();
-  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
-}
-
-const badge = (status) => h("span", { class: `badge s-${status}` }, status.replace("_", " "));
-const time = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
-const percent = (rate) => `${(rate * 100).toFixed(rate > 0 && rate < 0.01 ? 2 : 0)} %`;
-
-function since(iso) {
-  if (!iso) return "—";
-  let s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
-  const d = Math.floor(s / 86400), hr = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-  s %= 60;
-  return d ? `${d}d ${hr}h` : hr ? `${hr}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
-}
-
-function table(caption, headers, rows, empty) {
-  if (rows.length === 0) return h("p", { class: "hint" }, empty);
-  return h("div", { class: "table-wrap" }, h("table", {},
-    h("caption", { class: "sr-only" }, caption),
-    h("thead", {}, h("tr", {}, headers.map((name) => h("th", { scope: "col" }, name)))),
-    h("tbody", {}, rows)));
-}
+// Whether this tab's token was checked to be an admin token (at sign-in, or once after a reload).
+let verified = false;
 
 /** Runs an action from a button: shows failures instead of throwing them away. */
 async function act(fn) {
@@ -89,28 +22,6 @@ async function act(fn) {
     toast(error.message);
   }
   refresh?.();
-}
-
-// ---- pages -------------------------------------------------------------------------
-
-function groupsPage() {
-  const body = h("div", {});
-  view.append(h("h1", { tabindex: "-1" }, "Groups"), body);
-  return async () => {
-    const [{ groups }, { groups: stats }] = await Promise.all([api("GET", "/v1/groups"), api("GET", "/v1/admin/stats")]);
-    const rate = Object.fromEntries(stats.map((s) => [s.name, s]));
-    body.replaceChildren(table("Groups", ["Name", "Status", "Agents active / total", "Requests / min", "Error rate", "Drift"],
-      groups.map((group) => {
-        const drift = Object.keys(group.drift);
-        return h("tr", { "data-group": group.name },
-          h("th", { scope: "row" }, h("a", { href: `#/groups/${enc(group.name)}` }, group.name)),
-          h("td", {}, badge(group.status)),
-          h("td", {}, `${group.activeAgents} / ${group.agentCount}`),
-          h("td", {}, rate[group.name]?.requestsPerMinute ?? 0),
-          h("td", {}, percent(rate[group.name]?.errorRate ?? 0)),
-          h("td", { class: "wrap" }, drift.length ? h("span", { class: "warn" }, `⚠ settings differ: ${drift.join(", ")}`) : "—"));
-      }), "No groups yet. Create one with: outpost gateway group create NAME"));
-  };
 }
 
 function groupPage(name) {
@@ -271,13 +182,22 @@ function tokensPage() {
 // ---- shell -------------------------------------------------------------------------
 
 async function route() {
-  if (!sessionStorage.getItem(TOKEN_KEY)) return showLogin();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return showLogin();
+  if (!verified) {
+    // A reload keeps the token but not the check made at sign-in: only admins get a page
+    // (and so the forms that change things), whatever was put in sessionStorage.
+    const check = await checkAdminToken(token).catch((error) => ({ admin: false, message: error.message, transient: true }));
+    if (check.transient) return toast(check.message);
+    if (!check.admin) return logout(check.message);
+    verified = true;
+  }
   $("login").hidden = true;
   $("nav").hidden = false;
   view.replaceChildren();
   const hash = decodeURIComponent(location.hash.slice(1) || "/groups");
   const group = /^\/groups\/(.+)$/.exec(hash);
-  refresh = group ? groupPage(group[1]) : hash === "/tokens" ? tokensPage() : groupsPage();
+  refresh = group ? groupPage(group[1]) : hash === "/tokens" ? tokensPage() : groupsPage(view);
   for (const link of document.querySelectorAll("nav a")) link.toggleAttribute("aria-current", link.getAttribute("href") === `#${hash}`);
   document.title = `${view.querySelector("h1")?.textContent ?? "Outpost"} · Outpost console`;
   await load();
@@ -334,6 +254,7 @@ function showLogin(message = "") {
 
 function logout(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  verified = false;
   if (events && events !== "opening") events.close();
   events = null;
   showLogin(message);
@@ -342,16 +263,17 @@ function logout(message) {
 $("login-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const token = $("login-token").value.trim();
-  const response = await fetch("/v1/admin/tokens", { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    $("login-error").textContent = response.status === 403 ? "This token is not an admin token." : body?.error?.message ?? `Sign-in failed (HTTP ${response.status}).`;
+  const check = await checkAdminToken(token);
+  if (!check.admin) {
+    $("login-error").textContent = check.message;
     return;
   }
+  verified = true;
   sessionStorage.setItem(TOKEN_KEY, token);
   $("login-token").value = "";
   route();
 });
 $("logout").addEventListener("click", () => logout(""));
+onUnauthorized(logout);
 window.addEventListener("hashchange", route);
 route();
