@@ -17,6 +17,15 @@ export function proxyFor(target: string | URL, section: ProxySection | undefined
   return bypasses(host, bypass) ? undefined : url;
 }
 
+/** The proxy's `host:port` for messages: its URL may carry a password, which must never be shown. */
+export function proxyHost(proxy: string): string {
+  try {
+    return new URL(proxy).host;
+  } catch {
+    return "(unparsable proxy URL)";
+  }
+}
+
 function fromSection(section: ProxySection): string | undefined {
   let url: URL;
   if (section.url) url = new URL(section.url);

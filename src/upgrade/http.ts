@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { proxyFor } from "../config/proxy.ts";
+import { proxyFor, proxyHost } from "../config/proxy.ts";
 import type { ProxySection } from "../config/types.ts";
 import { UpgradeError } from "./errors.ts";
 
@@ -28,13 +28,28 @@ export async function get(url: string, options: HttpOptions): Promise<Response> 
   try {
     response = await fetch(url, init);
   } catch (cause) {
-    throw new UpgradeError("DOWNLOAD_FAILED", `cannot fetch ${url}: ${(cause as Error).message}`, { cause });
+    throw new UpgradeError("DOWNLOAD_FAILED", failure(url, proxy, (cause as Error).message), { cause });
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new UpgradeError("DOWNLOAD_FAILED", `cannot fetch ${url}: HTTP ${response.status}`);
+    throw new UpgradeError("DOWNLOAD_FAILED", failure(url, proxy, `HTTP ${response.status}`));
   }
   return response;
+}
+
+/**
+ * One line for a failed fetch. Through a proxy it names the proxy (host and port only: its
+ * URL may carry a password), since Bun's message alone does not say whether the proxy or
+ * the release host failed. A refused CONNECT (https) and a 407 (plain http) get a hint.
+ */
+function failure(url: string, proxy: string | undefined, message: string): string {
+  if (!proxy) return `cannot fetch ${url}: ${message}`;
+  const status = /^(?:Proxy refused to open a tunnel:\s*(\d{3})|HTTP (407))\b/i.exec(message);
+  const code = status?.[1] ?? status?.[2];
+  let hint = "";
+  if (code === "401" || code === "407") hint = "; check the proxy username and password (config proxy: section or HTTPS_PROXY)";
+  else if (code === "403") hint = "; the proxy does not allow a tunnel to that host and port (ask for it, or list the host in no_proxy)";
+  return `cannot fetch ${url} through proxy ${proxyHost(proxy)}: ${message}${hint}`;
 }
 
 /** Largest small file read whole (latest.json, a manifest, a signature): 1 MiB. */
