@@ -77,11 +77,16 @@ export async function resignManifest(versionDir: string, key: ReleaseKey): Promi
   writeFileSync(join(versionDir, "manifest.json.sig"), Buffer.from(await signBytes(key, bytes)).toString("base64") + "\n");
 }
 
-/** Serves `root` on loopback. */
-export function serveStatic(root: string): { url: string; stop: () => void } {
+/**
+ * Serves `root` on loopback: plain HTTP at `http://127.0.0.1:port`, or with `tls` HTTPS at
+ * `https://<tls.host>:port` (a name the certificate carries; the caller makes it resolve).
+ */
+export function serveStatic(root: string, options: { tls?: { cert: string; key: string; host: string } } = {}): { url: string; stop: () => void } {
+  const { tls } = options;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     async fetch(request) {
       const path = decodeURIComponent(new URL(request.url).pathname);
       if (path.includes("..")) return new Response("bad path", { status: 400 });
@@ -89,7 +94,8 @@ export function serveStatic(root: string): { url: string; stop: () => void } {
       return (await file.exists()) ? new Response(file) : new Response("not found", { status: 404 });
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, stop: () => void server.stop(true) };
+  const url = tls ? `https://${tls.host}:${server.port}` : `http://127.0.0.1:${server.port}`;
+  return { url, stop: () => void server.stop(true) };
 }
 
 /**
