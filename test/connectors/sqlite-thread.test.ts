@@ -30,7 +30,7 @@ async function open(file = path): Promise<SqliteConnector> {
 }
 
 /** A statement that keeps SQLite busy for a while (seconds on a slow machine). */
-const SLOW = "with recursive g(n) as (select 1 union all select n + 1 from g where n < 3000000) select count(*) as n from g";
+const SLOW = "with recursive g(n) as (select 1 union all select n + 1 from g where n < 10000000) select count(*) as n from g";
 
 test("a write waiting for another connection's lock leaves the event loop free, and lands once the lock is gone", async () => {
   const connector = await open();
@@ -54,7 +54,7 @@ test("while one profile runs a long statement, another profile answers", async (
   const long = drain(busy.query({ sql: SLOW }, createCallContext())).then((rows) => ((longDone = true), rows));
   expect(await drain(idle.query({ sql: "select 7 as n" }, createCallContext()))).toEqual([{ n: 7 }]);
   expect(longDone).toBe(false);
-  expect(await long).toEqual([{ n: 3_000_000 }]);
+  expect(await long).toEqual([{ n: 10_000_000 }]);
 });
 
 test("a deadline answers the caller while the statement still runs; the profile then serves the next call", async () => {
@@ -62,6 +62,20 @@ test("a deadline answers the caller while the statement still runs; the profile 
   const error = await failure(drain(connector.query({ sql: SLOW }, createCallContext({ timeoutMs: 100 }))));
   expect(error.code).toBe("TIMEOUT");
   expect(await drain(connector.query({ sql: "select 1 as one" }, createCallContext()))).toEqual([{ one: 1 }]);
+});
+
+test("a write whose caller left while it waited behind a long statement never runs", async () => {
+  const connector = await open(join(dir, "queued.db"));
+  await connector.execute({ sql: "create table log (v text)" }, createCallContext());
+  const long = drain(connector.query({ sql: SLOW }, createCallContext()));
+  const cancelled = new AbortController();
+  const gaveUp = failure(connector.execute({ sql: "insert into log values ('cancelled')" }, createCallContext({ signal: cancelled.signal })));
+  const late = failure(connector.execute({ sql: "insert into log values ('late')" }, createCallContext({ timeoutMs: 50 })));
+  cancelled.abort();
+  expect((await gaveUp).code).toBe("CANCELLED");
+  expect((await late).code).toBe("TIMEOUT");
+  await long;
+  expect(await drain(connector.query({ sql: "select count(*) as n from log" }, createCallContext()))).toEqual([{ n: 0 }]);
 });
 
 test("a cursor left half-read is closed: a later write to the same table is not blocked by it", async () => {

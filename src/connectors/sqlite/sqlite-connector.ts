@@ -8,7 +8,8 @@
  *
  * A caller that gives up (deadline or cancel) is answered at once. The statement it
  * started cannot be interrupted (bun:sqlite has no `sqlite3_interrupt`), so it finishes
- * on the worker; a query's cursor is then closed as soon as its reply arrives. Rows cross
+ * on the worker; a query's cursor is then closed as soon as its reply arrives. A call not
+ * yet started when its caller left is skipped (`CANCEL_SLOTS`, and each call's deadline). Rows cross
  * the thread in batches, one batch per `next` the caller's reading asks for, so a large
  * result never sits in memory.
  */
@@ -20,12 +21,12 @@ import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
 import type { OpenedQuery, RowBatch, SqliteEngineOptions } from "./sqlite-engine.ts";
 import { toParams, type SqliteParam } from "./sqlite-values.ts";
-import type { EngineCall, EngineReply } from "./sqlite-worker.ts";
+import { CANCEL_SLOTS, type EngineCall, type EngineReply } from "./sqlite-worker.ts";
 
 export type SqliteConnectorOptions = SqliteEngineOptions;
 
-/** An engine call without its id, which the channel assigns. */
-type Call = EngineCall extends infer C ? (C extends EngineCall ? Omit<C, "id"> : never) : never;
+/** An engine call without its id and deadline, which the channel adds. */
+type Call = EngineCall extends infer C ? (C extends EngineCall ? Omit<C, "id" | "deadline"> : never) : never;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -36,6 +37,7 @@ export class SqliteConnector implements DatabaseConnector {
   readonly kind = "database";
   readonly #options: SqliteConnectorOptions;
   readonly #pending = new Map<number, Pending>();
+  readonly #cancelled = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   #nextId = 1;
   #worker: Worker | undefined;
 
@@ -50,7 +52,7 @@ export class SqliteConnector implements DatabaseConnector {
     worker.unref();
     this.#worker = worker;
     try {
-      await this.#ask({ method: "open", options: this.#options });
+      await this.#ask({ method: "open", options: this.#options, cancelled: this.#cancelled });
     } catch (error) {
       this.#stop();
       throw error;
@@ -58,7 +60,7 @@ export class SqliteConnector implements DatabaseConnector {
   }
 
   async health(ctx: CallContext): Promise<void> {
-    await this.#ask({ method: "health" }, ctx.signal);
+    await this.#ask({ method: "health" }, ctx);
   }
 
   async close(): Promise<void> {
@@ -71,26 +73,26 @@ export class SqliteConnector implements DatabaseConnector {
   async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
     const params = toParams(request.params);
     throwIfAborted(ctx.signal);
-    const reply = this.#send({ method: "query", sql: request.sql, params }) as Promise<OpenedQuery>;
+    const { id, answer: reply } = this.#send({ method: "query", sql: request.sql, params }, ctx.deadline) as { id: number; answer: Promise<OpenedQuery> };
     // A caller that left before the reply still leaves a statement open on the worker.
     reply.then((opened) => ctx.signal.aborted && this.#closeCursor(opened.cursor), () => {});
-    const opened = await raceAbort(reply, ctx.signal);
-    return { columns: opened.columns as Column[], rows: this.#batches(opened, ctx.signal) };
+    const opened = await this.#race(id, reply, ctx.signal);
+    return { columns: opened.columns as Column[], rows: this.#batches(opened, ctx) };
   }
 
   async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
     const params = toParams(request.params);
-    return (await this.#ask({ method: "execute", sql: request.sql, params }, ctx.signal)) as { rowsAffected: number };
+    return (await this.#ask({ method: "execute", sql: request.sql, params }, ctx)) as { rowsAffected: number };
   }
 
   /** All executions in one transaction; the first failure rolls every one back. */
   async batch(request: BatchRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
     if (!Array.isArray(request.rows)) throw new ConnectorError("BAD_REQUEST", "rows must be an array of parameter lists");
     const rows: SqliteParam[][] = request.rows.map(toParams);
-    return (await this.#ask({ method: "batch", sql: request.sql, rows }, ctx.signal)) as { rowsAffected: number };
+    return (await this.#ask({ method: "batch", sql: request.sql, rows }, ctx)) as { rowsAffected: number };
   }
 
-  async *#batches(first: OpenedQuery, signal: AbortSignal): AsyncGenerator<Row[]> {
+  async *#batches(first: OpenedQuery, ctx: CallContext): AsyncGenerator<Row[]> {
     let cursor = first.cursor;
     try {
       let batch: RowBatch = first;
@@ -100,8 +102,8 @@ export class SqliteConnector implements DatabaseConnector {
           cursor = undefined;
           return;
         }
-        throwIfAborted(signal);
-        batch = (await this.#ask({ method: "next", cursor: cursor! }, signal)) as RowBatch;
+        throwIfAborted(ctx.signal);
+        batch = (await this.#ask({ method: "next", cursor: cursor! }, ctx)) as RowBatch;
       }
     } finally {
       // Left early, failed or cancelled: the worker finalises the statement.
@@ -113,21 +115,39 @@ export class SqliteConnector implements DatabaseConnector {
     if (cursor !== undefined) this.#ask({ method: "closeCursor", cursor }).catch(() => {});
   }
 
-  /** Sends one call; the caller's abort answers it at once while the worker finishes it. */
-  #ask(call: Call, signal?: AbortSignal): Promise<unknown> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return signal ? raceAbort(this.#send(call), signal) : this.#send(call);
+  /** Sends one call for a caller (or for the connector itself, without `ctx`). */
+  #ask(call: Call, ctx?: CallContext): Promise<unknown> {
+    if (ctx?.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+    const { id, answer } = this.#send(call, ctx?.deadline);
+    return ctx ? this.#race(id, answer, ctx.signal) : answer;
   }
 
-  #send(call: Call): Promise<unknown> {
-    const worker = this.#worker;
-    if (!worker) return Promise.reject(new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true }));
+  #send(call: Call, deadline?: number): { id: number; answer: Promise<unknown> } {
     const id = this.#nextId++;
+    const worker = this.#worker;
+    if (!worker) return { id, answer: Promise.reject(new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true })) };
     const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     // Only a thread with calls in flight keeps the process alive.
     if (this.#pending.size === 1) worker.ref();
-    worker.postMessage({ ...call, id } as EngineCall);
-    return answer;
+    worker.postMessage({ ...call, id, deadline } as EngineCall);
+    return { id, answer };
+  }
+
+  /**
+   * The answer, or the signal's error as soon as it aborts: the caller is answered at once
+   * while the worker finishes the call, or skips it if it has not started it yet.
+   */
+  #race<T>(id: number, answer: Promise<T>, signal: AbortSignal): Promise<T> {
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        Atomics.store(this.#cancelled, id % CANCEL_SLOTS, id);
+        reject(abortReason(signal));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([answer, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
   }
 
   #settle(reply: EngineReply): void {
@@ -151,17 +171,6 @@ export class SqliteConnector implements DatabaseConnector {
     for (const pending of this.#pending.values()) pending.reject(reason);
     this.#pending.clear();
   }
-}
-
-/** `answer`, or the signal's error as soon as it aborts. */
-function raceAbort<T>(answer: Promise<T>, signal: AbortSignal): Promise<T> {
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortReason(signal));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  return Promise.race([answer, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
 /**
