@@ -10,15 +10,6 @@
 const PROXY_REFUSAL = /Proxy (?:connection failed|refused to open a tunnel):\s*(\d{3})\s*(.*)$/i;
 const CERTIFICATE_FAILURE = /certificate|TLS handshake failed|self[- ]signed|unable to verify|issuer|CERT_|ALTNAME/i;
 
-/** The proxy's `host:port` for messages: its URL may carry a password, which must never be shown. */
-export function proxyHost(proxy: string): string {
-  try {
-    return new URL(proxy).host;
-  } catch {
-    return "(unparsable proxy URL)";
-  }
-}
-
 /**
  * One line for a proxy that answered the CONNECT with an error status, or undefined when
  * `message` is not such a refusal. `target` is the `host:port` the tunnel was asked for.

@@ -9,7 +9,8 @@
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
-import { describeProxyRefusal, isCertificateFailure, proxyHost } from "./connect-failure.ts";
+import { proxyHost } from "../config/proxy.ts";
+import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
 
 export interface TlsDiagnoseOptions {
   /** `http://` or `https://` proxy URL (credentials allowed), as used by the failed dial. */
