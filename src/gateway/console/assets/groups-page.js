@@ -76,7 +76,7 @@ export function groupsPage(view) {
     if (busy) return;
     busy = true;
     for (const f of Object.values(fields)) f.show("");
-    formError.textContent = "";
+    formError.textContent = message.textContent = "";
     const name = fields.name.control.value.trim();
     const patch = {};
     if (lines(fields.cidrs.control).length) patch.allowedCidrs = lines(fields.cidrs.control);
