@@ -142,6 +142,15 @@ describe("groups in the console", () => {
     expect((await groups()).find((group) => group.name === "sales")?.agentCount).toBe(1);
   }, 30_000);
 
+  test("a live refresh rebuilds the table but keeps the keyboard on the same button", async () => {
+    await page.getByRole("button", { name: "Delete sales" }).focus();
+    await page.evaluate(() => (document.activeElement.dataset.old = "1"));
+    const patched = await stack.call("/v1/groups/sales", { method: "PATCH", token: stack.adminToken, body: JSON.stringify({ settings: { alertWebhooks: [] } }) });
+    expect(patched.status).toBe(200);
+    await page.waitForFunction(() => !document.querySelector("[data-old]"), undefined, { timeout: 15_000 });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Delete sales");
+  }, 30_000);
+
   test("when an agent is added while confirming, the API's refusal is shown and nothing is forced", async () => {
     await page.getByLabel("Name").fill("lyon");
     await page.keyboard.press("Enter");

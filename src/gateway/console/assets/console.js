@@ -6,7 +6,7 @@
 
 import { api, checkAdminToken, onUnauthorized, TOKEN_KEY } from "./console-api.js";
 import { groupsPage } from "./groups-page.js";
-import { $, badge, confirmAction, enc, h, percent, since, table, time, toast } from "./console-ui.js";
+import { $, badge, confirmAction, enc, h, percent, replaceKeepingFocus, since, table, time, toast } from "./console-ui.js";
 
 const view = $("view");
 let refresh = null;
@@ -75,7 +75,7 @@ function groupPage(name) {
       hooks.value = (detail.group.settings.alertWebhooks ?? []).join("\n");
       first = false;
     }
-    agents.replaceChildren(...[agentTable(path, detail), driftNote(detail.group.drift)].filter(Boolean));
+    replaceKeepingFocus(agents, ...[agentTable(path, detail), driftNote(detail.group.drift)].filter(Boolean));
     chart.replaceChildren(drawChart(stats));
     deliveries.replaceChildren(table("Alert deliveries", ["When", "Event", "Webhook", "Status", "Attempts", "HTTP"],
       alerts.deliveries.map((d) => h("tr", {}, h("td", {}, time(d.createdAt)), h("td", { class: "wrap" }, d.summary), h("td", {}, d.target),
@@ -95,11 +95,11 @@ function agentTable(path, detail) {
       const info = agent.info ?? {};
       const at = `${path}/agents/${enc(agent.name)}`;
       const toggle = agent.status === "disabled"
-        ? h("button", { type: "button", class: "small secondary", onclick: () => act(() => api("POST", `${at}/enable`)) }, "Enable", h("span", { class: "sr-only" }, ` ${agent.name}`))
-        : h("button", { type: "button", class: "small secondary", onclick: () => act(async () => {
+        ? h("button", { type: "button", class: "small secondary", "data-focus": `toggle-${agent.name}`, onclick: () => act(() => api("POST", `${at}/enable`)) }, "Enable", h("span", { class: "sr-only" }, ` ${agent.name}`))
+        : h("button", { type: "button", class: "small secondary", "data-focus": `toggle-${agent.name}`, onclick: () => act(async () => {
           if (await confirmAction(`Disable agent ${agent.name}? It finishes its requests in flight and takes no new ones.`, "Disable")) await api("POST", `${at}/disable`);
         }) }, "Disable", h("span", { class: "sr-only" }, ` ${agent.name}`));
-      const remove = h("button", { type: "button", class: "small danger", onclick: () => act(async () => {
+      const remove = h("button", { type: "button", class: "small danger", "data-focus": `remove-${agent.name}`, onclick: () => act(async () => {
         if (await confirmAction(`Remove agent ${agent.name}? Its identity stops working; it needs a new activation code to come back.`, "Remove")) await api("DELETE", at);
       }) }, "Remove", h("span", { class: "sr-only" }, ` ${agent.name}`));
       return h("tr", { "data-agent": agent.name },
@@ -168,11 +168,11 @@ function tokensPage() {
   view.append(h("h1", { tabindex: "-1" }, "API tokens"), form, list);
   return async () => {
     const { tokens } = await api("GET", "/v1/admin/tokens");
-    list.replaceChildren(table("API tokens", ["Name", "Kind", "Groups", "Created", "Last used", "State", ""],
+    replaceKeepingFocus(list, table("API tokens", ["Name", "Kind", "Groups", "Created", "Last used", "State", ""],
       tokens.map((t) => h("tr", { "data-token": t.name },
         h("th", { scope: "row" }, t.name), h("td", {}, t.admin ? "admin" : "caller"), h("td", {}, t.groups?.join(", ") ?? "all"),
         h("td", {}, time(t.createdAt)), h("td", {}, time(t.lastUsedAt)), h("td", {}, t.revokedAt ? badge("revoked") : badge("active")),
-        h("td", {}, t.revokedAt ? "" : h("button", { type: "button", class: "small danger", onclick: () => act(async () => {
+        h("td", {}, t.revokedAt ? "" : h("button", { type: "button", class: "small danger", "data-focus": `revoke-${t.id}`, onclick: () => act(async () => {
           if (await confirmAction(`Revoke token ${t.name}? Callers using it are refused at once.`, "Revoke")) await api("DELETE", `/v1/admin/tokens/${enc(t.id)}`);
         }) }, "Revoke", h("span", { class: "sr-only" }, ` ${t.name}`))))),
       "No tokens."));
