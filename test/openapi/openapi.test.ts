@@ -12,6 +12,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { ADMIN_ROUTES } from "../../src/gateway/admin/routes.ts";
 import { AGENT_CONNECT_PATH } from "../../src/gateway/agent-endpoint.ts";
+import { CONSOLE_ASSET_NAMES } from "../../src/gateway/console/console-assets.ts";
 import { consoleRoutes } from "../../src/gateway/console/console-routes.ts";
 import type { ConsoleServices } from "../../src/gateway/console/console-services.ts";
 import { GatewayError } from "../../src/gateway/http-errors.ts";
@@ -85,6 +86,11 @@ describe("docs/openapi.yaml", () => {
     const docs = documented();
     expect({ undocumented: served.filter((route) => !docs.includes(route)), notServed: docs.filter((route) => !served.includes(route)) })
       .toEqual({ undocumented: [], notServed: [] });
+  });
+
+  test("the console's asset names are the files the gateway embeds", () => {
+    const parameters = (spec.paths["/console/{asset}"]!.get as { parameters: { name: string; schema: { enum: string[] } }[] }).parameters;
+    expect(parameters.find((parameter) => parameter.name === "asset")!.schema.enum.toSorted()).toEqual(CONSOLE_ASSET_NAMES.toSorted());
   });
 
   test("every $ref points at something", () => {
