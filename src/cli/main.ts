@@ -79,6 +79,16 @@ if (!Bun.isMainThread) {
   // The compiled binary starts its SQLite worker threads at this entry (modules have no
   // files of their own there); they run the worker, not the command line.
   await import("../connectors/sqlite/sqlite-worker.ts");
-} else if (import.meta.main) {
+} else if (import.meta.main || isEntry(Bun.main, import.meta.path)) {
   process.exitCode = await main(process.argv.slice(2));
+}
+
+/**
+ * Whether this module is the one the process started. `import.meta.main` alone is false in
+ * the Windows build, which has a second entry point (WinSW): the exe then did nothing at
+ * all (found by test/build/windows-wine.test.ts). `Bun.main` still names this module there,
+ * with the other kind of slashes.
+ */
+function isEntry(main: string, path: string): boolean {
+  return main.replaceAll("\\", "/") === path.replaceAll("\\", "/");
 }
