@@ -49,7 +49,8 @@ export const devCommand = cmd<GlobalOptions, DevArgs>({
 
     const store = await openGatewayStore(join(dir, "gateway-data"));
     const gateway = startGateway({ store, log, hostname: "127.0.0.1", port: args.port, tls: { cert: leaf.certPem, key: leaf.keyPem } });
-    const url = `https://localhost:${gateway.port}`;
+    // 127.0.0.1, not localhost: the gateway listens there only, and `localhost` may resolve to ::1 first.
+    const url = `https://127.0.0.1:${gateway.port}`;
     const admin = new AdminService({ store });
     await admin.createGroup("demo");
     const { secret: token } = await admin.createToken({ name: "demo-caller", groups: ["demo"] });
@@ -59,7 +60,7 @@ export const devCommand = cmd<GlobalOptions, DevArgs>({
     const configPath = writeDemoAgent(join(dir, "agent"));
     await activateAgent({
       code: activationCode,
-      gatewayUrl: `wss://localhost:${gateway.port}`,
+      gatewayUrl: `wss://127.0.0.1:${gateway.port}`,
       configPath,
       identityPath: join(dir, "agent", "identity.json"),
       ca: ca.certPem,
