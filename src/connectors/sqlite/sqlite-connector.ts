@@ -4,55 +4,44 @@
  * thread of its own (`sqlite-worker.ts` runs `SqliteEngine`): SQLite's calls are
  * synchronous, and on the agent's event loop a long statement or a wait for another
  * process's write lock would stall the tunnel until the gateway declared the link dead.
- * Here they stall only the profile's own thread; calls to that profile wait their turn.
+ * Here they stall only the profile's own thread; calls to that profile take turns
+ * (`sqlite-channel.ts`).
  *
  * A caller that gives up (deadline or cancel) is answered at once. The statement it
  * started cannot be interrupted (bun:sqlite has no `sqlite3_interrupt`), so it finishes
- * on the worker; a query's cursor is then closed as soon as its reply arrives. A call not
- * yet started when its caller left is skipped (`CANCEL_SLOTS`, and each call's deadline). Rows cross
- * the thread in batches, one batch per `next` the caller's reading asks for, so a large
- * result never sits in memory.
+ * on the worker, and a query's cursor is closed as soon as its answer arrives; a call not
+ * yet started is dropped. Rows cross the thread in batches, one batch per `next` the
+ * caller's reading asks for, so a large result never sits in memory.
  */
 import { isAbsolute, resolve } from "node:path";
 import type { DatabaseProfile } from "../../config/types.ts";
 import type { BatchRequest, CallContext, Column, DatabaseConnector, ExecuteRequest, QueryRequest, QueryResult, Row } from "../connector.ts";
-import { abortReason, throwIfAborted } from "../context.ts";
+import { throwIfAborted } from "../context.ts";
 import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
+import { SqliteChannel, type Call } from "./sqlite-channel.ts";
 import type { OpenedQuery, RowBatch, SqliteEngineOptions } from "./sqlite-engine.ts";
 import { toParams, type SqliteParam } from "./sqlite-values.ts";
-import { CANCEL_SLOTS, type EngineCall, type EngineReply } from "./sqlite-worker.ts";
 
 export type SqliteConnectorOptions = SqliteEngineOptions;
-
-/** An engine call without its id and deadline, which the channel adds. */
-type Call = EngineCall extends infer C ? (C extends EngineCall ? Omit<C, "id" | "deadline"> : never) : never;
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: ConnectorError): void;
-}
 
 export class SqliteConnector implements DatabaseConnector {
   readonly kind = "database";
   readonly #options: SqliteConnectorOptions;
-  readonly #pending = new Map<number, Pending>();
-  readonly #cancelled = new Int32Array(new SharedArrayBuffer(CANCEL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-  #nextId = 1;
-  #worker: Worker | undefined;
+  #channel: SqliteChannel | undefined;
 
   constructor(options: SqliteConnectorOptions) {
     this.#options = options;
   }
 
   async init(): Promise<void> {
-    const worker = spawnSqliteWorker();
-    worker.onmessage = (event: MessageEvent<EngineReply>) => this.#settle(event.data);
-    worker.onerror = (event: ErrorEvent) => this.#lost(worker, event.message);
-    worker.unref();
-    this.#worker = worker;
+    // A worker that dies on its own leaves the profile closed; the managed wrapper's next init starts a new one.
+    const channel = new SqliteChannel(spawnSqliteWorker(), () => {
+      if (this.#channel === channel) this.#channel = undefined;
+    });
+    this.#channel = channel;
     try {
-      await this.#ask({ method: "open", options: this.#options, cancelled: this.#cancelled });
+      await channel.send({ method: "open", options: this.#options });
     } catch (error) {
       this.#stop();
       throw error;
@@ -64,19 +53,14 @@ export class SqliteConnector implements DatabaseConnector {
   }
 
   async close(): Promise<void> {
-    if (!this.#worker) return;
-    await this.#ask({ method: "close" }).catch(() => {});
+    await this.#channel?.send({ method: "close" }).catch(() => {});
     this.#stop();
   }
 
   /** Runs the statement up to its first batch, so errors and column types are known before the reply starts. */
   async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
     const params = toParams(request.params);
-    throwIfAborted(ctx.signal);
-    const { id, answer: reply } = this.#send({ method: "query", sql: request.sql, params }, ctx.deadline) as { id: number; answer: Promise<OpenedQuery> };
-    // A caller that left before the reply still leaves a statement open on the worker.
-    reply.then((opened) => ctx.signal.aborted && this.#closeCursor(opened.cursor), () => {});
-    const opened = await this.#race(id, reply, ctx.signal);
+    const opened = (await this.#ask({ method: "query", sql: request.sql, params }, ctx, (late) => this.#closeCursor((late as OpenedQuery).cursor))) as OpenedQuery;
     return { columns: opened.columns as Column[], rows: this.#batches(opened, ctx) };
   }
 
@@ -112,64 +96,17 @@ export class SqliteConnector implements DatabaseConnector {
   }
 
   #closeCursor(cursor: number | undefined): void {
-    if (cursor !== undefined) this.#ask({ method: "closeCursor", cursor }).catch(() => {});
+    if (cursor !== undefined) this.#channel?.send({ method: "closeCursor", cursor }).catch(() => {});
   }
 
-  /** Sends one call for a caller (or for the connector itself, without `ctx`). */
-  #ask(call: Call, ctx?: CallContext): Promise<unknown> {
-    if (ctx?.signal.aborted) return Promise.reject(abortReason(ctx.signal));
-    const { id, answer } = this.#send(call, ctx?.deadline);
-    return ctx ? this.#race(id, answer, ctx.signal) : answer;
+  #ask(call: Call, ctx: CallContext, onAbandoned?: (value: unknown) => void): Promise<unknown> {
+    if (!this.#channel) return Promise.reject(new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true }));
+    return this.#channel.send(call, { signal: ctx.signal, deadline: ctx.deadline, onAbandoned });
   }
 
-  #send(call: Call, deadline?: number): { id: number; answer: Promise<unknown> } {
-    const id = this.#nextId++;
-    const worker = this.#worker;
-    if (!worker) return { id, answer: Promise.reject(new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true })) };
-    const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    // Only a thread with calls in flight keeps the process alive.
-    if (this.#pending.size === 1) worker.ref();
-    worker.postMessage({ ...call, id, deadline } as EngineCall);
-    return { id, answer };
-  }
-
-  /**
-   * The answer, or the signal's error as soon as it aborts: the caller is answered at once
-   * while the worker finishes the call, or skips it if it has not started it yet.
-   */
-  #race<T>(id: number, answer: Promise<T>, signal: AbortSignal): Promise<T> {
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        Atomics.store(this.#cancelled, id % CANCEL_SLOTS, id);
-        reject(abortReason(signal));
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    });
-    return Promise.race([answer, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
-  }
-
-  #settle(reply: EngineReply): void {
-    const pending = this.#pending.get(reply.id);
-    if (!pending) return;
-    this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) this.#worker?.unref();
-    if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(new ConnectorError(reply.error.code, reply.error.message, { retryable: reply.error.retryable, details: reply.error.details }));
-  }
-
-  /** The worker died (a crash, not an SQL error): every waiting call fails, and the next init starts a new one. */
-  #lost(worker: Worker, message: string): void {
-    if (this.#worker !== worker) return;
-    this.#stop(new ConnectorError("UNAVAILABLE", `the SQLite worker stopped: ${message}`, { retryable: true }));
-  }
-
-  #stop(reason = new ConnectorError("UNAVAILABLE", "the SQLite database is closed", { retryable: true })): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    for (const pending of this.#pending.values()) pending.reject(reason);
-    this.#pending.clear();
+  #stop(): void {
+    this.#channel?.stop(new ConnectorError("UNAVAILABLE", "the SQLite database is closed", { retryable: true }));
+    this.#channel = undefined;
   }
 }
 
