@@ -2,10 +2,11 @@
  * @module
  * Smoke test of the Windows build under Debian's Wine 8 (installed by .ci/run): the real
  * `outpost-windows-x64.exe`, built here with a test version, runs `--version`, `version`,
- * `--help`, `config init`/`validate` and an `encrypt` round trip. It proves the exe starts,
- * reaches the command line and does its file and crypto work; it is not Windows. Known
- * Wine-only gaps, left out here: `fetch` to `localhost` hangs (so `dev --check` cannot run)
- * and a piped stdin gives EBADF (so `encrypt --stdin` reads a file).
+ * `--help`, `config init`/`validate`, an `encrypt` round trip and `dev --check` (gateway,
+ * agent, SQLite worker thread, TLS tunnel). It proves the exe starts, reaches the command
+ * line and does its work; it is not Windows. Known Wine-only gaps: `fetch` to `localhost`
+ * hangs (`outpost dev` uses 127.0.0.1) and a piped stdin gives EBADF (so `encrypt --stdin`
+ * reads a file).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -180,4 +181,13 @@ describe("outpost-windows-x64.exe under Wine", () => {
     expect(wrongKey.code).toBe(2);
     expect(wrongKey.stderr).toContain("config.yml:5:15 databases.sales.password: cannot decrypt: wrong secret key");
   });
+
+  test("dev --check: gateway, agent, a SQLite query on its worker thread and file reads through a real TLS tunnel", async () => {
+    const demo = await outpost(["dev", "--check", "--port", "0", "--dir", "demo"]);
+    expect(demo.stderr).toBe("");
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain("ok   200 Query the SQLite database behind the agent");
+    expect(demo.stdout).toContain('"rows":[{"name":"Lamp","price":24.5}');
+    expect(demo.stdout).toContain("ok   200 Download a file");
+  }, 60_000);
 });
