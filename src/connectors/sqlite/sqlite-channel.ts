@@ -4,7 +4,7 @@
  * rather than in the worker's message queue, so a call whose caller left while it waited
  * behind a long statement is dropped before it is ever sent, and one whose deadline passed
  * in the queue fails with TIMEOUT instead of starting late. (A shared-memory cancel flag
- * read by the worker was tried first: the Windows build then never exited.)
+ * read by the worker was tried first: the process then never exited.)
  */
 import { abortReason } from "../context.ts";
 import { ConnectorError } from "../errors.ts";
