@@ -3,6 +3,7 @@
  * Reads a secret typed at a terminal without echoing it (raw mode, so nothing the user
  * types is shown or kept in scrollback), or the whole of a piped stdin.
  */
+import { readFileSync } from "node:fs";
 import { UsageError } from "./errors.ts";
 
 /** Prompts on stderr and reads one line from the TTY without echo. Ctrl-C aborts. */
@@ -35,9 +36,21 @@ export function readHidden(prompt: string): Promise<string> {
   });
 }
 
-/** All of stdin, without one trailing newline (what `echo` adds). */
+/**
+ * All of stdin, without one trailing newline (what `echo` adds). Read with a plain read of
+ * fd 0: `process.stdin` fails with EBADF on a pipe in the Windows build (seen under Wine),
+ * while this works for pipes and files alike. A non-blocking stdin (EAGAIN) falls back to
+ * the stream.
+ */
 export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  let text: string;
+  try {
+    text = readFileSync(0, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "EAGAIN") throw error;
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+    text = Buffer.concat(chunks).toString("utf8");
+  }
+  return text.replace(/\r?\n$/, "");
 }

@@ -4,9 +4,8 @@
  * `outpost-windows-x64.exe`, built here with a test version, runs `--version`, `version`,
  * `--help`, `config init`/`validate`, an `encrypt` round trip and `dev --check` (gateway,
  * agent, SQLite worker thread, TLS tunnel). It proves the exe starts, reaches the command
- * line and does its work; it is not Windows. Known Wine-only gaps: `fetch` to `localhost`
- * hangs (`outpost dev` uses 127.0.0.1) and a piped stdin gives EBADF (so `encrypt --stdin`
- * reads a file).
+ * line and does its work; it is not Windows. A known Wine-only gap: `fetch` to `localhost`
+ * hangs (`outpost dev` uses 127.0.0.1).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -26,11 +25,14 @@ interface Run {
   readonly stderr: string;
 }
 
-async function run(cmd: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
+async function run(cmd: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Run> {
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   if (!options.env?.OUTPOST_CONFIG) delete env.OUTPOST_CONFIG;
-  const stdin = options.stdin === undefined ? "ignore" : Bun.file(options.stdin);
-  const proc = Bun.spawn(cmd, { cwd: options.cwd ?? work, env, stdin, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(cmd, { cwd: options.cwd ?? work, env, stdin: options.input === undefined ? "ignore" : "pipe", stdout: "pipe", stderr: "pipe" });
+  if (options.input !== undefined) {
+    proc.stdin!.write(options.input);
+    await proc.stdin!.end();
+  }
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
@@ -40,8 +42,8 @@ async function detached(cmd: string[]): Promise<number> {
   return Bun.spawn(cmd, { cwd: out, env: { ...process.env, ...wineEnv }, stdio: ["ignore", "ignore", "ignore"] }).exited;
 }
 
-/** Runs the Windows exe under Wine; `stdin` is a file path (Wine turns a piped stdin into EBADF). */
-const outpost = (args: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}) =>
+/** Runs the Windows exe under Wine; `input` goes to its stdin through a pipe. */
+const outpost = (args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}) =>
   run(["wine", exe, ...args], { ...options, env: { ...wineEnv, ...options.env } });
 
 /**
@@ -166,9 +168,8 @@ describe("outpost-windows-x64.exe under Wine", () => {
 
   test("encrypt creates a key file; validate decrypts with it and rejects another key", async () => {
     const dir = await mkdtemp(join(work, "encrypt-"));
-    const secretFile = join(out, "secret.txt");
-    await writeFile(secretFile, "s3cr3t-Pa55word!\n");
-    const encrypted = await outpost(["encrypt", "--stdin"], { cwd: dir, stdin: secretFile });
+    // Piped, as `echo … | outpost encrypt --stdin` does (process.stdin gave EBADF here).
+    const encrypted = await outpost(["encrypt", "--stdin"], { cwd: dir, input: "s3cr3t-Pa55word!\n" });
     expect(encrypted.code).toBe(0);
     expect(encrypted.stdout).toMatch(/^\{encrypted: 'ov1:[A-Za-z0-9+/=]+'\}\n$/);
     expect(encrypted.stderr).toContain("created secret key file");
