@@ -45,6 +45,8 @@ export interface GatewayErrorOptions {
   cause?: unknown;
   /** Sent as `Retry-After` (seconds) with the answer. */
   retryAfterSeconds?: number;
+  /** The request field a BAD_REQUEST is about (`name`, `settings.allowedCidrs`), sent as `error.field`. */
+  field?: string;
 }
 
 /** An error whose message is safe to show the caller (it never holds a secret). */
@@ -53,12 +55,14 @@ export class GatewayError extends Error {
   readonly code: string;
   readonly retryable: boolean;
   readonly retryAfterSeconds?: number;
+  readonly field?: string;
 
   constructor(code: string, message: string, options: GatewayErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.field = options.field;
   }
 
   /** The HTTP status for this error's code; unknown codes are the gateway's fault (500). */
@@ -90,7 +94,7 @@ export function errorResponse(error: unknown, requestId: string, log?: Logger): 
   if (!isGatewayError(error)) log?.error("unexpected error", { requestId, error });
   const headers: Record<string, string> = { "x-request-id": requestId };
   if (known.retryAfterSeconds !== undefined) headers["retry-after"] = String(known.retryAfterSeconds);
-  const body = { error: { code: known.code, message: known.message, retryable: known.retryable, requestId } };
+  const body = { error: { code: known.code, message: known.message, retryable: known.retryable, requestId, ...(known.field ? { field: known.field } : {}) } };
   return jsonResponse(body, known.status, headers);
 }
 

@@ -1,7 +1,8 @@
 /**
  * @module
  * Checks on what admins type: names that go into URL paths, and group settings. Every
- * failure is a BAD_REQUEST whose message names the field and says what is accepted.
+ * failure is a BAD_REQUEST whose message names the field and says what is accepted, and
+ * whose `field` names it for programs (the console puts the message beside that field).
  */
 import { parseCidr } from "../auth/cidr.ts";
 import { GatewayError } from "../http-errors.ts";
@@ -12,14 +13,14 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** Names of groups, agents and tokens: 1–63 letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 export function checkName(kind: string, value: unknown): string {
   if (typeof value !== "string" || !NAME.test(value)) {
-    throw new GatewayError("BAD_REQUEST", `${kind} name must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw new GatewayError("BAD_REQUEST", `${kind} name must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`, { field: "name" });
   }
   return value;
 }
 
 function stringList(field: string, value: unknown): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    throw new GatewayError("BAD_REQUEST", `settings.${field} must be a list of strings`);
+    throw new GatewayError("BAD_REQUEST", `settings.${field} must be a list of strings`, { field: `settings.${field}` });
   }
   return value as string[];
 }
@@ -31,19 +32,23 @@ function stringList(field: string, value: unknown): string[] {
 export function mergeGroupSettings(base: GroupSettings, patch: unknown): GroupSettings {
   if (patch === undefined) return base;
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
-    throw new GatewayError("BAD_REQUEST", "settings must be a JSON object");
+    throw new GatewayError("BAD_REQUEST", "settings must be a JSON object", { field: "settings" });
   }
   const next: GroupSettings = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (key === "allowedCidrs") {
       next.allowedCidrs = stringList(key, value).map((cidr) => {
-        parseCidr(cidr);
+        try {
+          parseCidr(cidr);
+        } catch (error) {
+          throw new GatewayError("BAD_REQUEST", (error as Error).message, { field: "settings.allowedCidrs", cause: error });
+        }
         return cidr.trim();
       });
     } else if (key === "alertWebhooks") {
       next.alertWebhooks = stringList(key, value).map(checkWebhook);
     } else {
-      throw new GatewayError("BAD_REQUEST", `unknown group setting "${key}" (known: allowedCidrs, alertWebhooks)`);
+      throw new GatewayError("BAD_REQUEST", `unknown group setting "${key}" (known: allowedCidrs, alertWebhooks)`, { field: `settings.${key}` });
     }
   }
   return next;
@@ -54,10 +59,10 @@ function checkWebhook(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new GatewayError("BAD_REQUEST", `alert webhook "${value}" is not a URL`);
+    throw new GatewayError("BAD_REQUEST", `alert webhook "${value}" is not a URL`, { field: "settings.alertWebhooks" });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new GatewayError("BAD_REQUEST", `alert webhook "${value}" must be an http(s) URL`);
+    throw new GatewayError("BAD_REQUEST", `alert webhook "${value}" must be an http(s) URL`, { field: "settings.alertWebhooks" });
   }
   return url.toString();
 }

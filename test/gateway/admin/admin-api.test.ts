@@ -37,6 +37,18 @@ describe("routing", () => {
 });
 
 describe("groups", () => {
+  test("a validation error names the request field it is about", async () => {
+    const fieldOf = async (body: unknown) => (await f.call("POST", "/v1/groups", { body })).body.error.field;
+    expect(await fieldOf({ name: "bad name" })).toBe("name");
+    expect(await fieldOf({ name: "x", settings: "open" })).toBe("settings");
+    expect(await fieldOf({ name: "x", settings: { allowedCidrs: ["10.0.0.1/8"] } })).toBe("settings.allowedCidrs");
+    expect(await fieldOf({ name: "x", settings: { allowedCidrs: "10.0.0.0/8" } })).toBe("settings.allowedCidrs");
+    expect(await fieldOf({ name: "x", settings: { alertWebhooks: ["ftp://hooks.test/a"] } })).toBe("settings.alertWebhooks");
+    expect(await fieldOf({ name: "x", settings: { allowedCIDRs: [] } })).toBe("settings.allowedCIDRs");
+    // Errors about no single field carry none.
+    expect(await f.call("GET", "/v1/groups/nope").then((r) => r.body.error)).not.toHaveProperty("field");
+  });
+
   test("create, list, show, update settings, delete", async () => {
     const created = await f.call("POST", "/v1/groups", { body: { name: "sales", settings: { allowedCidrs: ["10.0.0.0/8"] } } });
     expect(created.status).toBe(201);

@@ -1,5 +1,5 @@
 // The gateway's own API, called with the admin token this tab keeps in sessionStorage.
-// Failures become `ApiError`s carrying the API's status, code and message.
+// Failures become `ApiError`s carrying the API's status, code, message and field.
 
 export const TOKEN_KEY = "outpost.token";
 
@@ -8,6 +8,8 @@ export class ApiError extends Error {
     super(body?.error?.message ?? `HTTP ${status}`);
     this.status = status;
     this.code = body?.error?.code;
+    /** The request field a validation error is about (`name`, `settings.allowedCidrs`), if any. */
+    this.field = body?.error?.field;
   }
 }
 

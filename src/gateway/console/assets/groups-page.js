@@ -21,12 +21,15 @@ function field(control, label, hint) {
   return { control, show, nodes: [h("label", { for: control.id }, label), control, hintEl, error] };
 }
 
-/** The field an API error is about; `undefined` when it is about none (403, 500, network). */
+/**
+ * The form field an API error is about: the API names it in `error.field`; a duplicate
+ * name (409) is about the name. `undefined` for errors about no field (403, 500, network).
+ */
 function fieldOf(error, fields) {
-  if (error.status !== 400 && error.status !== 409) return undefined;
-  if (/CIDR|allowedCidrs/.test(error.message)) return fields.cidrs;
-  if (/webhook|alertWebhooks/.test(error.message)) return fields.hooks;
-  return fields.name;
+  if (error.field === "settings.allowedCidrs") return fields.cidrs;
+  if (error.field === "settings.alertWebhooks") return fields.hooks;
+  if (error.field === "name" || error.status === 409) return fields.name;
+  return undefined;
 }
 
 export function groupsPage(view) {
