@@ -41,7 +41,9 @@ export class SqliteChannel {
     this.#worker = worker;
     worker.onmessage = (event: MessageEvent<EngineReply>) => this.#answered(event.data);
     worker.onerror = (event: ErrorEvent) => {
-      const error = new ConnectorError("UNAVAILABLE", `the SQLite worker stopped: ${event.message}`, { retryable: true });
+      // `event.message` carries a source excerpt; the thrown error's own message is enough.
+      const why = event.error instanceof Error ? event.error.message : "it crashed";
+      const error = new ConnectorError("UNAVAILABLE", `the SQLite worker stopped: ${why}`, { retryable: true });
       this.stop(error);
       onLost(error);
     };

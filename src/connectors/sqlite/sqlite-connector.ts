@@ -29,23 +29,35 @@ export class SqliteConnector implements DatabaseConnector {
   readonly kind = "database";
   readonly #options: SqliteConnectorOptions;
   #channel: SqliteChannel | undefined;
+  /** Set by `close()`; until then a lost worker is replaced on the next call. */
+  #closed = false;
+  #starting: Promise<void> | undefined;
 
   constructor(options: SqliteConnectorOptions) {
     this.#options = options;
   }
 
   async init(): Promise<void> {
-    // A worker that dies on its own leaves the profile closed; the managed wrapper's next init starts a new one.
-    const channel = new SqliteChannel(spawnSqliteWorker(), () => {
-      if (this.#channel === channel) this.#channel = undefined;
-    });
-    this.#channel = channel;
-    try {
-      await channel.send({ method: "open", options: this.#options });
-    } catch (error) {
-      this.#stop();
-      throw error;
-    }
+    this.#closed = false;
+    await this.#start();
+  }
+
+  /** Starts a worker and opens the database on it; shared by concurrent callers. */
+  #start(): Promise<void> {
+    this.#starting ??= (async () => {
+      // A worker that dies on its own (a crash, not an SQL error) is replaced by the next call.
+      const channel = new SqliteChannel(spawnSqliteWorker(), () => {
+        if (this.#channel === channel) this.#channel = undefined;
+      });
+      this.#channel = channel;
+      try {
+        await channel.send({ method: "open", options: this.#options });
+      } catch (error) {
+        this.#stop();
+        throw error;
+      }
+    })().finally(() => (this.#starting = undefined));
+    return this.#starting;
   }
 
   async health(ctx: CallContext): Promise<void> {
@@ -53,6 +65,7 @@ export class SqliteConnector implements DatabaseConnector {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#channel?.send({ method: "close" }).catch(() => {});
     this.#stop();
   }
@@ -99,8 +112,9 @@ export class SqliteConnector implements DatabaseConnector {
     if (cursor !== undefined) this.#channel?.send({ method: "closeCursor", cursor }).catch(() => {});
   }
 
-  #ask(call: Call, ctx: CallContext, onAbandoned?: (value: unknown) => void): Promise<unknown> {
-    if (!this.#channel) return Promise.reject(new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true }));
+  async #ask(call: Call, ctx: CallContext, onAbandoned?: (value: unknown) => void): Promise<unknown> {
+    if (!this.#channel && !this.#closed) await this.#start();
+    if (!this.#channel) throw new ConnectorError("UNAVAILABLE", "the SQLite database is not open", { retryable: true });
     return this.#channel.send(call, { signal: ctx.signal, deadline: ctx.deadline, onAbandoned });
   }
 
