@@ -9,6 +9,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadReleaseKey, signBytes, type ReleaseKey } from "../../build/release-sign.ts";
+import { findTarget } from "../../build/targets.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
 
@@ -51,15 +52,15 @@ export async function makeKey(dir: string, name = "release.key"): Promise<Releas
   return { ...loadReleaseKey(file), file };
 }
 
-/** Compiles the linux-x64 CLI as `version`, trusting `publicKey`; returns the binary's path. */
-export async function buildBinary(outDir: string, version: string, publicKey: string): Promise<string> {
-  await ok(["bun", join(REPO, "build/build.ts"), "--target", "linux-x64", "--version", version, "--out", outDir, "--release-keys", publicKey]);
-  return join(outDir, "outpost-linux-x64");
+/** Compiles the CLI for `target` (default linux-x64) as `version`, trusting `publicKey`; returns the binary's path. */
+export async function buildBinary(outDir: string, version: string, publicKey: string, target = "linux-x64"): Promise<string> {
+  await ok(["bun", join(REPO, "build/build.ts"), "--target", target, "--version", version, "--out", outDir, "--release-keys", publicKey]);
+  return join(outDir, findTarget(target)!.outfile);
 }
 
-/** Runs build/release.ts for linux-x64. With `binaries`, packs those instead of building. */
-export async function makeRelease(options: { out: string; version: string; keyFile: string; binaries?: string; releaseKeys?: string }): Promise<void> {
-  const args = ["--targets", "linux-x64", "--version", options.version, "--key", options.keyFile, "--out", options.out];
+/** Runs build/release.ts for `target` (default linux-x64). With `binaries`, packs those instead of building. */
+export async function makeRelease(options: { out: string; version: string; keyFile: string; binaries?: string; releaseKeys?: string; target?: string }): Promise<void> {
+  const args = ["--targets", options.target ?? "linux-x64", "--version", options.version, "--key", options.keyFile, "--out", options.out];
   if (options.binaries) args.push("--binaries", options.binaries);
   if (options.releaseKeys) args.push("--release-keys", options.releaseKeys);
   await ok(["bun", join(REPO, "build/release.ts"), ...args]);
