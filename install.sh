@@ -73,8 +73,14 @@ detect_target() {
   libc="${OUTPOST_LIBC:-}"
   if [ -z "$libc" ]; then
     libc=glibc
-    if [ "$os" = linux ] && ls /lib/ld-musl-* >/dev/null 2>&1; then
-      libc=musl
+    if [ "$os" = linux ]; then
+      # Ask ldd which C library the system runs on: a glibc system may also carry musl's
+      # loader (Debian's musl package). Without ldd, musl only if no glibc loader exists.
+      if command -v ldd >/dev/null 2>&1; then
+        case "$(ldd --version 2>&1)" in *musl*) libc=musl ;; esac
+      elif ls /lib/ld-musl-* >/dev/null 2>&1 && ! ls /lib*/ld-linux* >/dev/null 2>&1; then
+        libc=musl
+      fi
     fi
   fi
   target="$os-$arch"

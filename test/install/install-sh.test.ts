@@ -118,6 +118,17 @@ describe("install.sh checks", () => {
     expect(result.stderr).toContain("does not verify with the release key");
   }, 60_000);
 
+  test("musl is chosen when the system's ldd is musl's (as on Alpine)", async () => {
+    // A PATH whose ldd answers as Alpine's does; the release has no musl build, so the
+    // choice shows in the error. (Debian's own ldd says GLIBC, even with musl's loader installed.)
+    const bin = join(work, "alpine-ldd");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "ldd"), "#!/bin/sh\necho 'musl libc (x86_64)' >&2\necho 'Version 1.2.3' >&2\nexit 1\n", { mode: 0o755 });
+    const result = await fromFile(["sh"], ["--dir", freshDir()], { PATH: `${bin}:${process.env.PATH}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("release 2.0.0 has no build for linux-x64-musl");
+  }, 60_000);
+
   test("a platform the release lacks is named", async () => {
     const result = await fromFile(["sh"], ["--dir", freshDir()], { OUTPOST_LIBC: "musl" });
     expect(result.code).toBe(1);
