@@ -4,7 +4,7 @@
  * (`linux-x64`, `linux-arm64-musl`, `windows-x64`, `darwin-arm64`, ...).
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** The release target for this process; undefined for an OS or CPU we do not ship. */
 export function currentTarget(platform: string = process.platform, arch: string = process.arch): string | undefined {
@@ -16,12 +16,20 @@ export function currentTarget(platform: string = process.platform, arch: string 
   return undefined;
 }
 
-/** musl systems (Alpine) have musl's loader in /lib; glibc ones do not. */
-function isMusl(): boolean {
+/**
+ * Whether this process runs on musl: the running binary fits this machine, so the libc it
+ * has mapped is the one to keep. The presence of musl's loader in /lib is not enough: a
+ * glibc system may carry it too (Debian's musl package). Without /proc, that is the guess.
+ */
+export function isMusl(maps: () => string = () => readFileSync("/proc/self/maps", "utf8")): boolean {
   try {
-    return readdirSync("/lib").some((name) => name.startsWith("ld-musl-"));
+    return /\/ld-musl-[^/\s]*$/m.test(maps());
   } catch {
-    return false;
+    try {
+      return readdirSync("/lib").some((name) => name.startsWith("ld-musl-"));
+    } catch {
+      return false;
+    }
   }
 }
 
