@@ -9,27 +9,19 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { expectDemoChecked, REPO, runCommand } from "../support/binary.ts";
 
-const REPO = resolve(import.meta.dir, "../..");
 const VERSION = "7.7.8-arm64.1";
 let out: string;
 let binary: string;
 
-async function run(cmd: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.OUTPOST_CONFIG;
-  const proc = Bun.spawn(cmd, { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
 /** Runs the arm64 binary with the arm64 C library that libc6-arm64-cross installs. */
-const arm64 = (args: string[]) => run(["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, ...args], out);
+const arm64 = (args: string[]) => runCommand(["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, ...args], { cwd: out });
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "outpost-arm64-"));
-  const build = await run(["bun", join(REPO, "build/build.ts"), "--target", "linux-arm64", "--out", out, "--version", VERSION], REPO);
+  const build = await runCommand(["bun", join(REPO, "build/build.ts"), "--target", "linux-arm64", "--out", out, "--version", VERSION], { cwd: REPO });
   expect(build.code).toBe(0);
   binary = join(out, "outpost-linux-arm64");
 }, 120_000);
@@ -45,10 +37,5 @@ test("the arm64 build reports its version and platform", async () => {
 });
 
 test("dev --check on arm64: a SQLite query on its worker thread and file reads through a real TLS tunnel", async () => {
-  const demo = await arm64(["dev", "--check", "--port", "0", "--dir", "demo"]);
-  expect(demo.stderr).toBe("");
-  expect(demo.code).toBe(0);
-  expect(demo.stdout).toContain("ok   200 Query the SQLite database behind the agent");
-  expect(demo.stdout).toContain('"rows":[{"name":"Lamp","price":24.5}');
-  expect(demo.stdout).toContain("ok   200 Download a file");
+  expectDemoChecked(await arm64(["dev", "--check", "--port", "0", "--dir", "demo"]));
 }, 90_000);

@@ -10,10 +10,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { expectDemoChecked, REPO } from "../support/binary.ts";
 import { startWine, writeProcessPrngForwarder, type Wine, type WineRunOptions } from "../support/wine.ts";
 
-const REPO = resolve(import.meta.dir, "../..");
 const VERSION = "7.7.7-wine.1";
 let out: string;
 let exe: string;
@@ -90,11 +90,6 @@ describe("outpost-windows-x64.exe under Wine", () => {
   });
 
   test("dev --check: gateway, agent, a SQLite query on its worker thread and file reads through a real TLS tunnel", async () => {
-    const demo = await outpost(["dev", "--check", "--port", "0", "--dir", "demo"]);
-    expect(demo.stderr).toBe("");
-    expect(demo.code).toBe(0);
-    expect(demo.stdout).toContain("ok   200 Query the SQLite database behind the agent");
-    expect(demo.stdout).toContain('"rows":[{"name":"Lamp","price":24.5}');
-    expect(demo.stdout).toContain("ok   200 Download a file");
+    expectDemoChecked(await outpost(["dev", "--check", "--port", "0", "--dir", "demo"]));
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import type { DatabaseProfile } from "../../src/config/types.ts";
 import type { DatabaseConnector, Row } from "../../src/connectors/connector.ts";
 import { createCallContext } from "../../src/connectors/context.ts";
 import type { Managed } from "../../src/connectors/managed.ts";
+import type { TestDatabaseServer } from "../support/database-server.ts";
 import { failure } from "../support/failure.ts";
 import { freePort } from "../support/ports.ts";
 
@@ -17,7 +18,7 @@ export interface ConnectionSuiteOptions {
   name: string;
   /** A managed connector for the test server, with `extra` laid over its profile. */
   connect(extra?: Partial<DatabaseProfile>): Managed<DatabaseConnector>;
-  server: { stopServer(): Promise<void>; startServer(): Promise<void> };
+  server: Pick<TestDatabaseServer, "stopServer" | "startServer">;
 }
 
 /** A call context with a generous deadline, or the given signal and timeout. */

@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { DatabaseProfile } from "../../src/config/types.ts";
 import type { Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createMysqlConnector } from "../../src/connectors/mysql/mysql-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { startMariaDb, type TestMariaDb } from "../support/mariadb.ts";
+import { ctx, drain } from "./connection.suite.ts";
 import { runDatabaseConformance } from "./database.suite.ts";
 
 const server: TestMariaDb = await startMariaDb({ tls: true });
@@ -42,12 +42,9 @@ runDatabaseConformance({
 
 describe("mariadb specifics", () => {
   const db = createManagedConnector(createMysqlConnector(profileOf(), { log: silentLogger }), { profile: "my", log: silentLogger });
-  const ctx = () => createCallContext({ timeoutMs: 30_000 });
   const all = async (sql: string, params?: Row[string][]) => {
     const result = await db.query({ sql, params }, ctx());
-    const rows: Row[] = [];
-    for await (const batch of result.rows) rows.push(...batch);
-    return { columns: result.columns, rows };
+    return { columns: result.columns, rows: await drain(Promise.resolve(result)) };
   };
   beforeAll(async () => {
     await db.execute({ sql: `create procedure add_one(inout n int, out label varchar(20), in unused int)

@@ -2,11 +2,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { DatabaseProfile } from "../../src/config/types.ts";
 import type { Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createPostgresConnector } from "../../src/connectors/postgres/postgres-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
+import { ctx, drain } from "./connection.suite.ts";
 import { runDatabaseConformance } from "./database.suite.ts";
 import { failure } from "../support/failure.ts";
 
@@ -45,12 +45,9 @@ runDatabaseConformance({
 
 describe("postgresql specifics", () => {
   const db = createManagedConnector(createPostgresConnector(profileOf(server), { log: silentLogger }), { profile: "pg", log: silentLogger });
-  const ctx = () => createCallContext({ timeoutMs: 30_000 });
   const all = async (sql: string, params?: Row[string][]) => {
     const result = await db.query({ sql, params }, ctx());
-    const rows: Row[] = [];
-    for await (const batch of result.rows) rows.push(...batch);
-    return { columns: result.columns, rows };
+    return { columns: result.columns, rows: await drain(Promise.resolve(result)) };
   };
   beforeAll(async () => {
     await db.execute({ sql: "create type mood as enum ('ok', 'sad')" }, ctx());

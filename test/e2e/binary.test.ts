@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BINARY, REPO, ensureBinary, runBinary, type Run } from "../support/binary.ts";
+import { BINARY, REPO, ensureBinary, expectDemoChecked, runBinary, type Run } from "../support/binary.ts";
 
 const { version: VERSION } = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as { version: string };
 
@@ -93,11 +93,7 @@ describe("outpost binary", () => {
   });
 
   test("dev --check runs the demo through a real TLS tunnel and exits 0", async () => {
-    const run = await outpost(["dev", "--check", "--port", "0", "--dir", join(work, "demo")]);
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    expect(run.stdout.match(/^ok {3}200 /gm)).toHaveLength(3);
-    expect(run.stdout).toContain("Hello from a folder behind the firewall.");
+    expectDemoChecked(await outpost(["dev", "--check", "--port", "0", "--dir", join(work, "demo")]));
   });
 
   test("gateway serve refuses plain HTTP on a non-loopback address", async () => {

@@ -11,28 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { createTestCa } from "./certs.ts";
+import type { TestDatabaseServer } from "./database-server.ts";
 import { freePort } from "./ports.ts";
 
-export interface TestMariaDb {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** The PEM of the CA that signed the server's certificate (empty without TLS). */
-  caPem: string;
-  caPath: string;
-  /** `mysql://user:password@host:port/database`. */
-  url: string;
-  /** Kills the server; the data folder stays for `startServer()`. */
-  stopServer(): Promise<void>;
-  /** Starts the server again on the same port and data folder. */
-  startServer(): Promise<void>;
-  restart(): Promise<void>;
+/** `url` is `mysql://…`; `stopServer()` kills the server. */
+export interface TestMariaDb extends TestDatabaseServer {
   /** Runs SQL as root over the unix socket; returns the client's tab-separated output. */
   sql(sql: string): Promise<string>;
-  /** Stops the server and deletes the data folder. */
-  stop(): Promise<void>;
 }
 
 const INSTALL_HINT = "MariaDB binaries not found: `apt-get install -y mariadb-server` is needed for these tests";

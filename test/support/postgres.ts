@@ -10,28 +10,13 @@ import { chownSync, copyFileSync, chmodSync, existsSync, mkdtempSync, readdirSyn
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { createTestCa } from "./certs.ts";
+import type { TestDatabaseServer } from "./database-server.ts";
 import { freePort } from "./ports.ts";
 
-export interface TestPostgres {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** The PEM of the CA that signed the server's certificate (empty without TLS). */
-  caPem: string;
-  caPath: string;
-  /** `postgres://user:password@host:port/database`. */
-  url: string;
-  /** Stops the server (immediate shutdown); the data folder stays for `start()`. */
-  stopServer(): Promise<void>;
-  /** Starts the server again on the same port and data folder. */
-  startServer(): Promise<void>;
-  restart(): Promise<void>;
+/** `url` is `postgres://…`; `stopServer()` is an immediate shutdown. */
+export interface TestPostgres extends TestDatabaseServer {
   /** Runs SQL as the superuser over the unix socket; returns psql's unaligned output. */
   psql(sql: string): Promise<string>;
-  /** Stops the server and deletes the data folder. */
-  stop(): Promise<void>;
 }
 
 const INSTALL_HINT = "PostgreSQL binaries not found: `apt-get install -y postgresql` is needed for these tests";
