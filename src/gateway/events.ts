@@ -87,11 +87,6 @@ export class EventHub {
     }
   }
 
-  /** How many streams are open (for tests and `/readyz`-style checks). */
-  get listeners(): number {
-    return this.#streams.size;
-  }
-
   close(): void {
     clearInterval(this.#timer);
     for (const controller of [...this.#streams]) this.#drop(controller);

@@ -2,7 +2,8 @@
  * @module
  * The gateway's own metrics, served as Prometheus text at `/metrics`: requests by group,
  * operation and outcome, latency histograms, bytes streamed, requests in flight, and
- * agents by status (computed at scrape time from the registry, so it cannot drift).
+ * agents by status (AgentStatusCounter: read from the store at most every 5 s, so a scrape
+ * never waits on it; the first scrape after start may show none).
  */
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -53,17 +54,6 @@ export class GatewayMetrics {
 
   bytes(direction: "in" | "out", count: number): void {
     this.#bytes[direction] += count;
-  }
-
-  /** Requests per outcome for one group, e.g. for the console's rates. */
-  requestsFor(group: string): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [key, value] of this.#requests) {
-      if (!key.includes(`group="${escape(group)}"`)) continue;
-      const outcome = /outcome="([^"]+)"/.exec(key)?.[1] ?? "unknown";
-      out[outcome] = (out[outcome] ?? 0) + value;
-    }
-    return out;
   }
 
   render(): string {

@@ -46,21 +46,17 @@ export interface RouterOptions {
   prefetchBytes?: number;
   /** Random source for tie-breaking. Defaults to `Math.random`. */
   random?: () => number;
-  /** Called after each attempt, for metrics and logs. */
-  onAttempt?: (agent: LiveAgent, outcome: "ok" | "error" | "retry") => void;
 }
 
 export class Router {
   readonly #registry: AgentRegistry;
   readonly #prefetchBytes: number;
   readonly #random: () => number;
-  readonly #onAttempt?: RouterOptions["onAttempt"];
 
   constructor(options: RouterOptions) {
     this.#registry = options.registry;
     this.#prefetchBytes = options.prefetchBytes ?? 64 * 1024;
     this.#random = options.random ?? Math.random;
-    this.#onAttempt = options.onAttempt;
   }
 
   /** The agent that should serve the next request, or a GatewayError saying why none can. */
@@ -102,11 +98,9 @@ export class Router {
       tried.add(agent.agentId);
       try {
         const reply = await this.#attempt(agent, request);
-        this.#onAttempt?.(agent, "ok");
         return { ...reply, agent, attempts: attempt };
       } catch (error) {
         const again = attempt === 1 && this.#mayRetry(request, error);
-        this.#onAttempt?.(agent, again ? "retry" : "error");
         if (!again) throw toGatewayError(error, request);
         failed = error;
       }

@@ -88,16 +88,11 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     log.info("asking agent to leave", { agent: live.agentName, reason });
     live.session.goAway(GoAwayCode.POLICY, reason);
   }
-  // Agents of one group should offer the same profiles with the same settings (drift is a
-  // classic failure of groups); say so when a connection makes them differ.
+  // The agent may have been disabled or removed while it was being verified. (Drift between
+  // a group's agents is logged and alerted once per change by the AlertMonitor.)
   registry.subscribe((event) => {
     if (event.type !== "connected") return;
-    // The agent may have been disabled or removed while it was being verified.
     void applyAgentChange(event.agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
-    const drift = registry.drift(event.agent.groupId);
-    if (Object.keys(drift).length > 0) {
-      log.warn("configuration drift in group: agents report different settings for the same profile", { agent: event.agent.agentName, profiles: Object.keys(drift) });
-    }
   });
   const rollouts = new RolloutRunner({ store, registry, log: log.child("gateway"), timeouts: options.rolloutTimeouts });
   const syncTimer = setInterval(() => {

@@ -1,13 +1,19 @@
 /**
  * @module
  * Agent status as operators see it: the stored standing (`awaiting_setup`, `disabled`)
- * combined with the live connection (`active`, `no_response`). Used by metrics; the admin
- * API merges the same way in its views.
+ * combined with the live connection (`active`, `no_response`). The admin API's views and
+ * the metrics both merge with `agentStatus`.
  */
+import type { LiveAgents } from "./admin/live-agents.ts";
 import type { AgentRegistry } from "./registry.ts";
-import type { GatewayStore } from "./store/store.ts";
+import type { AgentRecord, GatewayStore } from "./store/store.ts";
 
 export type AgentStatus = "awaiting_setup" | "active" | "no_response" | "disabled";
+
+export function agentStatus(agent: AgentRecord, live: Pick<LiveAgents, "status">): AgentStatus {
+  if (agent.status === "awaiting_setup" || agent.status === "disabled") return agent.status;
+  return live.status(agent.id)?.state ?? "no_response";
+}
 export type StatusCount = { group: string; status: AgentStatus; count: number };
 
 /**
@@ -43,10 +49,7 @@ export class AgentStatusCounter {
     const names = new Map(groups.map((group) => [group.id, group.name]));
     const counts = new Map<string, StatusCount>();
     for (const agent of agents) {
-      const status: AgentStatus =
-        agent.status === "awaiting_setup" ? "awaiting_setup"
-        : agent.status === "disabled" ? "disabled"
-        : this.#registry.status(agent.id)?.state ?? "no_response";
+      const status = agentStatus(agent, this.#registry);
       const group = names.get(agent.groupId) ?? agent.groupId;
       const key = `${group}\u0000${status}`;
       const entry = counts.get(key) ?? { group, status, count: 0 };

@@ -23,6 +23,3 @@ export interface LiveAgents {
   /** Profiles of the group whose configuration differs between its connected agents. */
   drift?(groupId: string): Record<string, string[]>;
 }
-
-/** For the CLI and tests: no agent is connected. */
-export const noLiveAgents: LiveAgents = { status: () => undefined };

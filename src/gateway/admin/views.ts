@@ -7,16 +7,10 @@
 import type { AgentRecord, ApiTokenRecord, GroupRecord } from "../store/store.ts";
 import type { LiveAgents } from "./live-agents.ts";
 import { redactWebhook } from "../alerts/alert-format.ts";
-
-export type AgentStatus = "awaiting_setup" | "active" | "no_response" | "disabled";
+import { agentStatus } from "../status.ts";
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
-}
-
-export function agentStatus(agent: AgentRecord, live: LiveAgents): AgentStatus {
-  if (agent.status === "awaiting_setup" || agent.status === "disabled") return agent.status;
-  return live.status(agent.id)?.state ?? "no_response";
 }
 
 export function agentView(agent: AgentRecord, groupName: string, live: LiveAgents) {
