@@ -66,7 +66,8 @@ export class Dispatcher {
     const log = this.#options.log.with({ requestId });
     const started = performance.now();
     let release: (() => void) | undefined;
-    const ctx = createCallContext({ requestId, signal: stream.signal, deadline, log });
+    const profile = isOperation(op) ? this.#options.profiles().get(profileName) : undefined;
+    const ctx = createCallContext({ requestId, signal: stream.signal, deadline, log, maxMs: profile?.connector.maxDurationMs });
     // A download or forwarded response streams for as long as the caller reads: its deadline
     // bounds only the wait for the head.
     const streamed = isOperation(op) && deadlineScope(op) !== "reply";
@@ -81,7 +82,6 @@ export class Dispatcher {
       }
       if (!isOperation(op)) throw new ConnectorError("BAD_REQUEST", `unknown operation "${op}"`);
       const { kind, handler } = HANDLERS[op];
-      const profile = this.#options.profiles().get(profileName);
       if (!profile || profile.connector.kind !== kind) {
         throw new ConnectorError("NOT_FOUND", `this agent has no ${kind} profile "${profileName}"`);
       }

@@ -19,6 +19,8 @@ export interface ContextOptions {
   deadline?: number;
   /** Used only when `deadline` is missing. Defaults to `300_000` (5 minutes). */
   timeoutMs?: number;
+  /** The longest the call may take from now, whatever `deadline` says (a profile's `query_timeout`). */
+  maxMs?: number;
   /** Defaults to the silent logger. The context's logger carries `requestId`. */
   log?: Logger;
   /** Injected for tests. Defaults to `Date.now`. */
@@ -38,7 +40,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function createCallContext(options: ContextOptions = {}): OwnedContext {
   const now = options.now ?? Date.now;
   const requestId = options.requestId ?? crypto.randomUUID();
-  const deadline = options.deadline ?? now() + (options.timeoutMs ?? 300_000);
+  const deadline = Math.min(options.deadline ?? now() + (options.timeoutMs ?? 300_000), now() + (options.maxMs ?? Infinity));
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
 

@@ -28,6 +28,8 @@ export interface ManagedOptions {
   queueSize?: number;
   /** Used by `withContext` when a request has no deadline. Defaults to `300_000` ms. */
   timeoutMs?: number;
+  /** The longest one call may take, whatever the caller's deadline (`query_timeout`). Defaults to none. */
+  maxDurationMs?: number;
   log: Logger;
   /** Maps a backend's own error; return undefined to fall back to INTERNAL. */
   mapError?: (error: unknown) => ConnectorError | undefined;
@@ -46,6 +48,8 @@ type WithManagedQuery<C> = C extends { kind: "database" }
 
 export type Managed<C extends AnyConnector> = WithManagedQuery<C> & {
   readonly profile: string;
+  /** The profile's own bound on one call; the dispatcher caps the caller's deadline with it. */
+  readonly maxDurationMs?: number;
   /** Init if needed, then the backend's own health check (a success when it has none). */
   health(ctx: CallContext): Promise<void>;
   /** Waits for an init in flight, then closes the backend; later calls get UNAVAILABLE. */
@@ -62,6 +66,7 @@ export function createManagedConnector<C extends AnyConnector>(connector: C, opt
   const wrapped: Record<string | symbol, unknown> = {
     kind: connector.kind,
     profile: options.profile,
+    maxDurationMs: options.maxDurationMs,
     health: (ctx: CallContext) => runtime.health(ctx),
     close: () => runtime.close(),
     withContext: (context: Omit<ContextOptions, "timeoutMs">) =>

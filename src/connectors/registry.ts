@@ -106,5 +106,7 @@ export async function createManagedProfile<K extends ProfileKind>(
     concurrency: options.concurrency,
     queueSize: options.queueSize,
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
+    // A database call may not outlast query_timeout, whatever deadline the caller sent.
+    maxDurationMs: kind === "databases" ? seconds! * 1000 : undefined,
   });
 }

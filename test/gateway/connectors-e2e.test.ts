@@ -55,6 +55,14 @@ databases:
     username: ${pg.user}
     password: ${pg.password}
     ssl: { mode: verify-full, ca: ${pg.caPath} }
+  pg_quick:
+    adapter: postgresql
+    host: 127.0.0.1
+    port: ${pg.port}
+    database: ${pg.database}
+    username: ${pg.user}
+    password: ${pg.password}
+    query_timeout: 1
   maria:
     adapter: mysql
     host: 127.0.0.1
@@ -140,6 +148,13 @@ describe.each([
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("QUERY_FAILED");
   });
+});
+
+test("query_timeout bounds a call even when the caller's deadline is later", async () => {
+  // Without the profile's 1 s bound this would run its 20 s within the caller's 60 s and answer 200.
+  const response = await post("db/pg_quick/query", { sql: "select pg_sleep(20)", timeoutMs: 60_000 });
+  const body = (await response.json()) as { error: { code: string } };
+  expect([response.status, body.error.code]).toEqual([504, "TIMEOUT"]);
 });
 
 describe("stored procedures through the gateway", () => {
