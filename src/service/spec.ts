@@ -5,9 +5,8 @@
  * config.yml (read as plain YAML, so secrets that only the service's environment can
  * resolve do not block the install).
  */
-import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { parse } from "yaml";
+import { readRawConfig } from "../config/raw.ts";
 import type { OutpostConfig } from "../config/types.ts";
 import { ServiceError } from "./errors.ts";
 
@@ -45,7 +44,7 @@ export function serviceSpec(options: SpecOptions): ServiceSpec {
   const configPath = resolve(options.configPath);
   let config: OutpostConfig;
   try {
-    config = (parse(readFileSync(configPath, "utf8")) ?? {}) as OutpostConfig;
+    config = readRawConfig(configPath) as OutpostConfig;
   } catch (error) {
     throw new ServiceError("CONFIG_UNREADABLE", `cannot read ${configPath}: ${(error as Error).message}`, { cause: error });
   }

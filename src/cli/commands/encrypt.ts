@@ -5,7 +5,6 @@
  * beside config.yml), created on first use. The secret is typed twice without echo, or
  * piped once with `--stdin`; it is never printed or logged.
  */
-import { readFileSync } from "node:fs";
 import { cmd, type GlobalOptions } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -44,15 +43,9 @@ async function readTwice(readHidden: (prompt: string) => Promise<string>): Promi
 
 /** `secrets.key_file` from config.yml when the file exists and says so; the rest of the file is not checked here. */
 async function configuredKeyFile(configPath: string): Promise<string | undefined> {
-  let text: string;
+  const { readRawConfig } = await import("../../config/raw.ts");
   try {
-    text = readFileSync(configPath, "utf8");
-  } catch {
-    return undefined;
-  }
-  const { parse } = await import("yaml");
-  try {
-    const keyFile = (parse(text) as { secrets?: { key_file?: unknown } } | null)?.secrets?.key_file;
+    const keyFile = (readRawConfig(configPath) as { secrets?: { key_file?: unknown } }).secrets?.key_file;
     return typeof keyFile === "string" && keyFile !== "" ? keyFile : undefined;
   } catch {
     return undefined;
