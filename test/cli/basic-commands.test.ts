@@ -54,3 +54,11 @@ describe("outpost config init", () => {
     expect(viaEnv.stdout).toStartWith("etc/a.yml is valid");
   });
 });
+
+describe("outpost activate", () => {
+  test("a gateway URL that is not wss:// is one usage line naming --gateway, before anything is contacted", async () => {
+    const result = await runCli(["activate", "opa_x", "--gateway", "ftp://gw:1"], { cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("outpost: --gateway: gateway URL must start with wss:// (got ftp:)\n");
+  });
+});

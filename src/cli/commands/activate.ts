@@ -26,12 +26,12 @@ export const activateCommand = cmd<GlobalOptions, ActivateArgs>({
     yargs
       .positional("code", { type: "string", demandOption: true, describe: "The code from `outpost gateway agent add`" })
       .option("gateway", { type: "string", demandOption: true, describe: "Gateway URL, e.g. wss://gateway.example.com:8443" })
-      .option("ca", { type: "string", describe: "PEM file of a CA to trust for the gateway (besides the system store)" })
+      .option("ca", { type: "string", describe: "PEM file of the CA to trust for the gateway (instead of the system store)" })
       .option("identity", { type: "string", describe: "Where to write the identity file (default: identity.json beside config.yml)" })
       .option("insecure-skip-verify", { type: "boolean", default: false, describe: "Do not check the gateway's certificate (never in production)" })
       .option("force", { type: "boolean", default: false, describe: "Replace an existing identity file" }) as never,
   handler: async (args) => {
-    const { activateAgent } = await import("../../agent/activate.ts");
+    const { activateAgent, normalizeGatewayUrl } = await import("../../agent/activate.ts");
     const { proxyFor } = await import("../../config/proxy.ts");
     const configPath = resolve(args.config);
     const identityPath = resolve(args.identity ?? resolve(dirname(configPath), "identity.json"));
@@ -49,7 +49,7 @@ export const activateCommand = cmd<GlobalOptions, ActivateArgs>({
       ca,
       caPath,
       insecureSkipVerify: args["insecure-skip-verify"],
-      proxy: proxyFor(args.gateway.replace(/^ws/, "http").replace(/^(?![a-z]+:)/, "https://"), proxySection),
+      proxy: proxyFor(gatewayUrlFor(args.gateway, normalizeGatewayUrl), proxySection),
       version: VERSION,
     });
     process.stdout.write(
@@ -60,6 +60,15 @@ export const activateCommand = cmd<GlobalOptions, ActivateArgs>({
     );
   },
 });
+
+/** The gateway's URL with its scheme (`gw:8443` → `wss://gw:8443`), so `no_proxy` sees its host; a bad one is a usage error. */
+function gatewayUrlFor(text: string, normalize: (text: string) => string): string {
+  try {
+    return normalize(text);
+  } catch (error) {
+    throw new UsageError(`--gateway: ${(error as Error).message}`);
+  }
+}
 
 /** The `proxy:` section if config.yml already has one, with its secrets resolved like the agent would. */
 async function readProxySection(path: string) {

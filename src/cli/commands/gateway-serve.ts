@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { cmd } from "../command.ts";
 import { UsageError } from "../errors.ts";
-import { withStoreOptions, type GatewayCliOptions } from "./gateway-shared.ts";
+import { PUBLIC_URL_SETTING, withDataDir, type GatewayCliOptions } from "./gateway-shared.ts";
 
 interface ServeArgs extends GatewayCliOptions {
   host: string;
@@ -27,7 +27,7 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
   command: "serve",
   describe: "Run the gateway: agents connect here, callers use its HTTP API",
   builder: (yargs) =>
-    withStoreOptions(yargs)
+    withDataDir(yargs)
       .option("host", { type: "string", default: "127.0.0.1", describe: "Address to listen on" })
       .option("port", { type: "number", default: 8443, describe: "Port to listen on (0 picks a free one)" })
       .option("tls-cert", { type: "string", describe: "PEM certificate (chain) file" })
@@ -39,7 +39,6 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
   handler: async (args) => {
     const { openGatewayStore } = await import("../../gateway/store/open-gateway-store.ts");
     const { startGateway } = await import("../../gateway/server.ts");
-    const { PUBLIC_URL_SETTING } = await import("./gateway-shared.ts");
     const { createLogger } = await import("../../log/logger.ts");
     if (Boolean(args["tls-cert"]) !== Boolean(args["tls-key"])) throw new UsageError("give both --tls-cert and --tls-key, or neither");
     if (!args["tls-cert"] && !LOOPBACK.test(args.host) && !args["allow-plain-http"]) {

@@ -22,15 +22,19 @@ export interface GatewayCliOptions extends GlobalOptions {
   out?: Out;
 }
 
+/** `--data-dir`: where gateway.db lives (what `gateway serve` needs). */
+export function withDataDir<T>(yargs: Argv<T>) {
+  return yargs.option("data-dir", {
+    type: "string",
+    default: process.env.OUTPOST_GATEWAY_DATA ?? "./gateway-data",
+    defaultDescription: "$OUTPOST_GATEWAY_DATA or ./gateway-data",
+    describe: "Folder of the gateway's gateway.db",
+  });
+}
+
+/** `--data-dir` and `--json`: the options of the administration commands. */
 export function withStoreOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option("data-dir", {
-      type: "string",
-      default: process.env.OUTPOST_GATEWAY_DATA ?? "./gateway-data",
-      defaultDescription: "$OUTPOST_GATEWAY_DATA or ./gateway-data",
-      describe: "Folder of the gateway's gateway.db",
-    })
-    .option("json", { type: "boolean", default: false, describe: "Print JSON for scripts instead of a table" });
+  return withDataDir(yargs).option("json", { type: "boolean", default: false, describe: "Print JSON for scripts instead of a table" });
 }
 
 export function outOf(args: { out?: Out }): Out {
