@@ -13,6 +13,15 @@ import { ConnectorError } from "../errors.ts";
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_-]*)\}/g;
 const WHOLE_PLACEHOLDER = /^\{([A-Za-z_][A-Za-z0-9_-]*)\}$/;
 
+const PATTERNS = new Map<string, RegExp>();
+
+/** A parameter's `pattern` as it is checked (whole value, Unicode), compiled once: at load. */
+function patternOf(pattern: string): RegExp {
+  let regex = PATTERNS.get(pattern);
+  if (!regex) PATTERNS.set(pattern, (regex = new RegExp(`^(?:${pattern})$`, "u")));
+  return regex;
+}
+
 function bad(message: string): ConnectorError {
   return new ConnectorError("BAD_REQUEST", message);
 }
@@ -26,7 +35,13 @@ export function checkCommand(name: string, command: ScriptCommand): void {
     }
   }
   for (const [param, spec] of Object.entries(command.params ?? {})) {
-    if (spec.type === "string" && spec.pattern !== undefined) new RegExp(spec.pattern);
+    if (spec.type === "string" && spec.pattern !== undefined) {
+      try {
+        patternOf(spec.pattern);
+      } catch (error) {
+        throw bad(`script ${name}: parameter ${param}: pattern is not a valid regular expression (${(error as Error).message})`);
+      }
+    }
     if (spec.type === "enum" && !spec.values?.length) throw bad(`script ${name}: enum parameter ${param} needs values`);
   }
 }
@@ -71,7 +86,7 @@ function checkValue(name: string, spec: ScriptParam, value: JsonValue): string {
     case "string": {
       if (typeof value !== "string") throw bad(`parameter "${name}" must be a string`);
       if (value.includes("\0")) throw bad(`parameter "${name}" contains a NUL byte`);
-      if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`, "u").test(value)) {
+      if (spec.pattern !== undefined && !patternOf(spec.pattern).test(value)) {
         throw bad(`parameter "${name}" does not match its pattern`);
       }
       return value;

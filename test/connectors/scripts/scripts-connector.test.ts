@@ -147,4 +147,11 @@ describe("scripts", () => {
   test("a profile whose argv names an undeclared placeholder is refused at load", () => {
     expect(() => new ProcessScriptsConnector({ profile: { commands: { x: { argv: ["echo", "{nope}"] } } } })).toThrow(ConnectorError);
   });
+
+  test("a pattern that is not valid as it will be checked (Unicode mode) is refused at load, naming script and parameter", () => {
+    // `[\w-.]` compiles without flags but not with "u", which every call uses.
+    const load = () => new ProcessScriptsConnector({ profile: { commands: { tag: { argv: ["echo", "{v}"], params: { v: { type: "string", pattern: "[\\w-.]+" } } } } } });
+    expect(load).toThrow(ConnectorError);
+    expect(load).toThrow(/^script tag: parameter v: pattern is not a valid regular expression/);
+  });
 });
