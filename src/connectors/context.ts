@@ -89,3 +89,13 @@ function cancelledError(reason: unknown): ConnectorError {
   if (isConnectorError(reason) && (reason.code === "CANCELLED" || reason.code === "TIMEOUT")) return reason;
   return new ConnectorError("CANCELLED", "the request was cancelled", { cause: reason });
 }
+
+/** Runs `cancel` once when `signal` aborts; returns the function that detaches it. */
+export function onAbort(signal: AbortSignal, cancel: () => void): () => void {
+  if (signal.aborted) {
+    cancel();
+    return () => {};
+  }
+  signal.addEventListener("abort", cancel, { once: true });
+  return () => signal.removeEventListener("abort", cancel);
+}

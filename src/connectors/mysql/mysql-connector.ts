@@ -11,8 +11,7 @@ import type { Logger } from "../../log/logger.ts";
 import type {
   BatchRequest, CallContext, CallRequest, CallResult, DatabaseConnector, ExecuteRequest, JsonValue, QueryRequest, QueryResult, Row,
 } from "../connector.ts";
-import { abortReason } from "../context.ts";
-import { onAbort } from "../postgres/postgres-statements.ts";
+import { abortReason, onAbort } from "../context.ts";
 import { buildMysqlCall, readOutputs, toResultSets } from "./mysql-call.ts";
 import { mapMysqlError } from "./mysql-errors.ts";
 import { acquire, createMysqlPool, killQuery, release, run, type MysqlConnection, type MysqlPool } from "./mysql-pool.ts";

@@ -6,7 +6,7 @@
  */
 import type { JsonValue } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
-import { redact } from "../postgres/postgres-errors.ts";
+import { redact } from "../redact.ts";
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE",

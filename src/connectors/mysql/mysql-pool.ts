@@ -12,7 +12,7 @@
  */
 import mysql from "mysql2";
 import type { DatabaseProfile, SslSettings } from "../../config/types.ts";
-import { readPem } from "../postgres/postgres-pool.ts";
+import { readPem } from "../pem.ts";
 
 export type MysqlPool = mysql.Pool;
 export type MysqlConnection = mysql.PoolConnection;

@@ -14,12 +14,12 @@ import type {
   BatchRequest, CallContext, CallRequest, CallResult, Column, DatabaseConnector, ExecuteRequest, JsonValue,
   QueryRequest, QueryResult, Row,
 } from "../connector.ts";
-import { abortReason } from "../context.ts";
+import { abortReason, onAbort } from "../context.ts";
 import { ConnectorError } from "../errors.ts";
 import { mapPostgresError } from "./postgres-errors.ts";
 import { createPostgresPool, type PostgresPool } from "./postgres-pool.ts";
 import { leaseSession, refuseTransactionControl, SINGLE_STATEMENT, type PostgresLease } from "./postgres-session.ts";
-import { buildCall, onAbort, TypeNames } from "./postgres-statements.ts";
+import { buildCall, TypeNames } from "./postgres-statements.ts";
 import { columnConverter, toJson, toParameter } from "./postgres-types.ts";
 
 /** Rows fetched from the portal per round trip. */

@@ -8,6 +8,7 @@
  */
 import type { JsonValue } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
+import { redact } from "../redact.ts";
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE",
@@ -50,17 +51,4 @@ function describe(error: unknown): { code: string; message: string } {
     return { code, message: typeof fields.message === "string" ? fields.message : String(error) };
   }
   return { code: "", message: String(error) };
-}
-
-/** Cuts quoted parameter values and the password out of a server message. */
-export function redact(message: string, secrets: readonly (JsonValue | undefined)[] = []): string {
-  let text = message;
-  for (const secret of secrets.flat(4)) {
-    if (secret === null || secret === undefined || typeof secret === "boolean") continue;
-    const value = typeof secret === "object" ? JSON.stringify(secret) : String(secret);
-    // Short values (`1`, `a`) would also erase ordinary words; the server quotes values, so match quoted.
-    if (value.length >= 4) text = text.split(value).join("[redacted]");
-    else text = text.split(`"${value}"`).join(`"[redacted]"`).split(`'${value}'`).join(`'[redacted]'`);
-  }
-  return text;
 }

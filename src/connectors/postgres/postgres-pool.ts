@@ -6,12 +6,11 @@
  * connection the pool ever opens, including `default_transaction_read_only` for
  * `readonly` profiles (the server enforces it; a write fails with SQLSTATE 25006).
  */
-import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
 import postgres from "postgres";
 import type { DatabaseProfile, SslSettings } from "../../config/types.ts";
 import type { Logger } from "../../log/logger.ts";
-import { ConnectorError } from "../errors.ts";
+import { readPem } from "../pem.ts";
 import { POSTGRES_TYPE_OVERRIDES, SESSION_PARAMETERS } from "./postgres-types.ts";
 
 export type PostgresPool = postgres.Sql;
@@ -70,11 +69,3 @@ export function postgresSsl(ssl: SslSettings | undefined): false | ConnectionOpt
   return { ...files, rejectUnauthorized: true };
 }
 
-/** Reads a PEM file named in `ssl`; a missing file is a configuration error, not a network one. */
-export function readPem(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConnectorError("BAD_REQUEST", `cannot read ssl.${what} file ${path}`, { cause: error });
-  }
-}

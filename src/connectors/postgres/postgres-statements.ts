@@ -9,16 +9,6 @@ import { ConnectorError } from "../errors.ts";
 import type { PostgresPool } from "./postgres-pool.ts";
 import { BUILTIN_TYPE_NAMES, toParameter } from "./postgres-types.ts";
 
-/** Runs `cancel` once when `signal` aborts; returns the function that detaches it. */
-export function onAbort(signal: AbortSignal, cancel: () => void): () => void {
-  if (signal.aborted) {
-    cancel();
-    return () => {};
-  }
-  signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
-}
-
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

@@ -19,9 +19,8 @@ import type { Logger } from "../../log/logger.ts";
 import type {
   BatchRequest, CallContext, CallRequest, CallResult, Column, DatabaseConnector, ExecuteRequest, JsonValue, QueryRequest, QueryResult, Row,
 } from "../connector.ts";
-import { abortReason } from "../context.ts";
+import { abortReason, onAbort } from "../context.ts";
 import { ConnectorError } from "../errors.ts";
-import { onAbort } from "../postgres/postgres-statements.ts";
 import { bindCall, checkProcedureName } from "./sqlserver-call.ts";
 import { mapSqlServerError } from "./sqlserver-errors.ts";
 import { loadTedious, SqlServerPool, type Tedious } from "./sqlserver-pool.ts";

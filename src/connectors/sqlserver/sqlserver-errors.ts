@@ -8,7 +8,7 @@
  */
 import type { JsonValue } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
-import { redact } from "../postgres/postgres-errors.ts";
+import { redact } from "../redact.ts";
 
 const NETWORK_CODES = new Set(["ESOCKET", "ETIMEOUT", "ECONNREFUSED", "ECONNRESET", "ECLOSE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "EINSTLOOKUP"]);
 /** Server errors meaning "you may not write here": read-only database (3906, an availability-group secondary), permission denied. */

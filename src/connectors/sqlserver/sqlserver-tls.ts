@@ -14,7 +14,7 @@
 import { isIP } from "node:net";
 import tls from "node:tls";
 import type { DatabaseProfile } from "../../config/types.ts";
-import { readPem } from "../postgres/postgres-pool.ts";
+import { readPem } from "../pem.ts";
 
 let installed = false;
 
