@@ -217,6 +217,8 @@ export function toGatewayError(error: unknown, request: Pick<RouteRequest, "sign
   if (isTunnelError(error)) {
     if (error.remote) return remoteError({ ok: false, error: error.remote });
     if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { cause: error });
+    // Refused before anything was sent: neither lost nor worth a retry.
+    if (error.code === "HEADER_TOO_LARGE") return new GatewayError("TOO_LARGE", error.message, { cause: error });
     const safe = error.code === "REFUSED" || (request.body === null && isIdempotent(request.op, request.args));
     if (!safe) {
       return new GatewayError(

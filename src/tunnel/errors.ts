@@ -24,8 +24,8 @@ export const TunnelErrorCode = {
   PROTOCOL_ERROR: "PROTOCOL_ERROR",
   /** No frame arrived for the keepalive timeout. */
   LINK_DEAD: "LINK_DEAD",
-  /** The peer sent more than its credit. */
-  FLOW_CONTROL: "FLOW_CONTROL",
+  /** A request's header (its arguments) does not fit in one OPEN frame; nothing was sent. */
+  HEADER_TOO_LARGE: "HEADER_TOO_LARGE",
   /** The WebSocket could not be opened. */
   CONNECT_FAILED: "CONNECT_FAILED",
   /** The handshake failed: malformed, timed out, or refused with a close code. */

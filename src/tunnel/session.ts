@@ -169,7 +169,7 @@ export class Session {
     }
     const payload = encodeOpenHeader(header);
     if (payload.byteLength > this.#maxFrame) {
-      throw new TunnelError("PROTOCOL_ERROR", `open header of ${payload.byteLength} bytes exceeds the frame size`, { retryable: false });
+      throw new TunnelError("HEADER_TOO_LARGE", `the request's arguments take ${payload.byteLength} bytes; one request carries at most ${this.#maxFrame}`, { retryable: false });
     }
     const id = this.#nextId;
     this.#nextId += 2;

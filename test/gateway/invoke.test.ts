@@ -89,6 +89,18 @@ describe("database operations through the gateway", () => {
     expect(body.error.retryable).toBe(false);
   });
 
+  test("arguments too large for one request are 413 TOO_LARGE, not retryable, and nothing runs", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => [i, "x".repeat(40)]);
+    const response = await stack.call(`/v1/groups/sales/db/main/batch`, {
+      method: "POST",
+      body: JSON.stringify({ sql: "insert into never_created (id, name) values (?, ?)", rows }),
+    });
+    const body = (await response.json()) as { error: { code: string; message: string; retryable: boolean } };
+    expect(response.status).toBe(413);
+    expect(body.error).toMatchObject({ code: "TOO_LARGE", retryable: false });
+    expect(body.error.message).toMatch(/^the request's arguments take \d+ bytes; one request carries at most \d+$/);
+  });
+
   test("an unknown profile is 404, an unknown group is 404", async () => {
     let response = await stack.call(`/v1/groups/sales/db/nope/query`, { method: "POST", body: JSON.stringify({ sql: "select 1" }) });
     expect(response.status).toBe(404);
