@@ -11,14 +11,13 @@
  */
 import type { IdentityFile } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
-import { CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
+import { AGENT_CONNECT_PATH, CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
 import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
 import { describeTlsFailure } from "./tls-diagnose.ts";
 import {
   Backoff, TunnelError, agentHandshake, attachSession, connectWebSocket, isTunnelError, type Session, type Stream,
 } from "../tunnel/index.ts";
 
-export const AGENT_CONNECT_PATH = "/v1/agent/connect";
 
 /** Refusals that need an operator; retried every `slowRetryMs` instead of the normal backoff. */
 const NEEDS_OPERATOR: ReadonlySet<number> = new Set([CloseCode.UNKNOWN_AGENT, CloseCode.REVOKED, CloseCode.BAD_SIGNATURE, CloseCode.UNSUPPORTED_VERSION]);

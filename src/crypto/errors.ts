@@ -31,7 +31,3 @@ export class CryptoError extends Error {
     this.code = code;
   }
 }
-
-export function isCryptoError(error: unknown): error is CryptoError {
-  return error instanceof CryptoError;
-}

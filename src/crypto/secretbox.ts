@@ -52,11 +52,6 @@ export async function decryptValue(text: string, key: Uint8Array): Promise<strin
   }
 }
 
-/** Whether a string looks like an encrypted value (the prefix only; it may still be malformed). */
-export function isEncryptedText(text: string): boolean {
-  return text.startsWith(VALUE_PREFIX);
-}
-
 function checkKey(key: Uint8Array) {
   if (key.length !== KEY_BYTES) {
     throw new CryptoError("KEY_INVALID", `secret key must be ${KEY_BYTES} bytes, got ${key.length}`);

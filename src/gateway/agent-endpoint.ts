@@ -16,7 +16,6 @@ import { ipInCidrs } from "./auth/cidr.ts";
 import type { AgentRegistry, LiveAgent } from "./registry.ts";
 import type { AgentRecord, GatewayStore } from "./store/store.ts";
 
-export const AGENT_CONNECT_PATH = "/v1/agent/connect";
 
 export interface AgentSocketData {
   remoteIp: string;

@@ -6,10 +6,10 @@
  */
 import type { Server } from "bun";
 import type { Logger } from "../log/logger.ts";
-import { GoAwayCode, ROTATE_KEY_PATH } from "../protocol/index.ts";
+import { AGENT_CONNECT_PATH, GoAwayCode, ROTATE_KEY_PATH } from "../protocol/index.ts";
 import { createAdminContext, type AdminContext } from "./admin/context.ts";
 import { handleAdminRequest } from "./admin/routes.ts";
-import { AGENT_CONNECT_PATH, AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
+import { AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
 import { Authenticator } from "./auth/authenticator.ts";
 import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
 import { handleInvoke } from "./invoke/handler.ts";

@@ -49,10 +49,6 @@ export interface LogOptions {
 
 const rank: Record<Level, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 };
 
-export function isLevel(value: unknown): value is Level {
-  return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
-}
-
 export const stderrSink: LogSink = {
   write(line) {
     process.stderr.write(line + "\n");

@@ -42,7 +42,3 @@ export class ProtocolError extends Error {
     this.code = code;
   }
 }
-
-export function isProtocolError(error: unknown): error is ProtocolError {
-  return error instanceof ProtocolError;
-}

@@ -43,11 +43,6 @@ export const FrameType = {
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
-/** Names by number, for logs. */
-export const FRAME_TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(FrameType).map(([name, value]) => [value, name]),
-);
-
 export const FrameFlag = {
   /** On PING: this is the answer (a pong) carrying the probe's bytes. */
   ACK: 0x0001,

@@ -7,6 +7,9 @@
 
 export const ROTATE_KEY_PATH = "/v1/agent/rotate-key";
 
+/** Where agents open their tunnel WebSocket on the gateway. */
+export const AGENT_CONNECT_PATH = "/v1/agent/connect";
+
 export interface RotateKeyRequest {
   agentId: string;
   /** Base64 Ed25519 public key. */

@@ -6,7 +6,6 @@
 
 export type ServiceErrorCode =
   | "UNSUPPORTED_PLATFORM"
-  | "NOT_COMPILED"
   | "NOT_INSTALLED"
   | "NEEDS_ROOT"
   | "USER_MISSING"

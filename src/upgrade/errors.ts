@@ -48,7 +48,3 @@ export class UpgradeError extends Error {
     this.retryable = RETRYABLE.has(code);
   }
 }
-
-export function isUpgradeError(error: unknown): error is UpgradeError {
-  return error instanceof UpgradeError;
-}

@@ -11,13 +11,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { ADMIN_ROUTES } from "../../src/gateway/admin/routes.ts";
-import { AGENT_CONNECT_PATH } from "../../src/gateway/agent-endpoint.ts";
 import { CONSOLE_ASSET_NAMES } from "../../src/gateway/console/console-assets.ts";
 import { consoleRoutes } from "../../src/gateway/console/console-routes.ts";
 import type { ConsoleServices } from "../../src/gateway/console/console-services.ts";
 import { GatewayError } from "../../src/gateway/http-errors.ts";
 import { parseInvocation } from "../../src/gateway/invoke/parse.ts";
-import { ROTATE_KEY_PATH } from "../../src/protocol/index.ts";
+import { AGENT_CONNECT_PATH, ROTATE_KEY_PATH } from "../../src/protocol/index.ts";
 import { REPO } from "../support/binary.ts";
 
 const METHODS = ["get", "head", "options", "post", "put", "patch", "delete"];
