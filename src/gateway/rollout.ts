@@ -11,6 +11,7 @@
  */
 import type { Logger } from "../log/logger.ts";
 import { ResetCode } from "../protocol/index.ts";
+import { GatewayError } from "./http-errors.ts";
 import type { AgentRegistry, LiveAgent } from "./registry.ts";
 import type { GatewayStore } from "./store/store.ts";
 
@@ -41,11 +42,18 @@ const DEFAULT_TIMEOUTS: RolloutTimeouts = { drainMs: 60_000, upgradeMs: 600_000,
 
 export const rolloutKey = (groupId: string) => `rollout:${groupId}`;
 
-/** Records a rollout request for the group; the gateway starts it within its sync interval. */
+const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
+
+/**
+ * Records a rollout request for the group; the gateway starts it within its sync interval.
+ * Throws BAD_REQUEST for a version that is not a release version, CONFLICT while another
+ * rollout of the group is pending or running (for the admin API and the CLI alike).
+ */
 export async function requestRollout(store: GatewayStore, groupId: string, version: string, baseUrl?: string): Promise<RolloutRecord> {
+  if (!VERSION.test(version)) throw new GatewayError("BAD_REQUEST", `version must be a release version such as 1.4.0 (got "${version}")`, { field: "version" });
   const current = await readRollout(store, groupId);
   if (current && (current.state === "pending" || current.state === "running")) {
-    throw new Error(`a rollout to ${current.version} is already ${current.state} for this group`);
+    throw new GatewayError("CONFLICT", `a rollout to ${current.version} is already ${current.state} for this group`);
   }
   const now = Date.now();
   const record: RolloutRecord = { version, baseUrl, state: "pending", requestedAt: now, updatedAt: now, upgraded: [] };

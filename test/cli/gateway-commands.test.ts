@@ -18,6 +18,7 @@ async function run(...argv: string[]): Promise<string> {
   let stdout = "";
   await yargs()
     .locale("en")
+    .version(false)
     .option("debug", { type: "boolean", default: false, global: true })
     .option("config", { type: "string", default: "./config.yml", global: true })
     .command(group("gateway", "Gateway administration", [gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand]) as never)
@@ -66,6 +67,16 @@ describe("outpost gateway group", () => {
     const bad = await refusal("group", "set", "sales", "--allow-cidr", "10.0.0.1/8");
     expect(bad).toBeInstanceOf(UsageError);
     expect(bad.message).toBe('invalid CIDR "10.0.0.1/8": host bits are set; did you mean 10.0.0.0/8?');
+  });
+
+  test("upgrade checks the version and refuses a second rollout while one is pending, as the admin API does", async () => {
+    await run("group", "create", "sales");
+    const bad = await refusal("group", "upgrade", "sales", "--version", "foo");
+    expect(bad).toBeInstanceOf(UsageError);
+    expect(bad.message).toBe('version must be a release version such as 1.4.0 (got "foo")');
+    await run("group", "upgrade", "sales", "--version", "1.2.0");
+    const twice = await refusal("group", "upgrade", "sales", "--version", "1.3.0");
+    expect([(twice as GatewayError).code, twice.message]).toEqual(["CONFLICT", "a rollout to 1.2.0 is already pending for this group"]);
   });
 
   test("delete refuses a group with agents unless --force", async () => {

@@ -8,23 +8,15 @@ import { GatewayError, jsonResponse, readJsonObject } from "../http-errors.ts";
 import { readRollout, requestRollout } from "../rollout.ts";
 import type { Handler } from "./context.ts";
 
-const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/;
-
 export const startRollout: Handler = async (request, ctx) => {
   requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
   const group = await ctx.service.group(ctx.params.group!);
   const body = await readJsonObject(request);
-  if (typeof body.version !== "string" || !VERSION.test(body.version)) {
-    throw new GatewayError("BAD_REQUEST", "version must be a release version such as 1.4.0");
-  }
-  if (body.baseUrl !== undefined && typeof body.baseUrl !== "string") throw new GatewayError("BAD_REQUEST", "baseUrl must be a URL");
-  try {
-    const rollout = await requestRollout(ctx.service.store, group.id, body.version, body.baseUrl);
-    ctx.log.info("rollout requested", { requestId: ctx.requestId, group: group.name, version: body.version });
-    return jsonResponse({ rollout }, 202);
-  } catch (error) {
-    throw new GatewayError("CONFLICT", (error as Error).message, { cause: error });
-  }
+  if (typeof body.version !== "string") throw new GatewayError("BAD_REQUEST", "version must be a release version such as 1.4.0", { field: "version" });
+  if (body.baseUrl !== undefined && typeof body.baseUrl !== "string") throw new GatewayError("BAD_REQUEST", "baseUrl must be a URL", { field: "baseUrl" });
+  const rollout = await requestRollout(ctx.service.store, group.id, body.version, body.baseUrl);
+  ctx.log.info("rollout requested", { requestId: ctx.requestId, group: group.name, version: body.version });
+  return jsonResponse({ rollout }, 202);
 };
 
 export const showRollout: Handler = async (request, ctx) => {
