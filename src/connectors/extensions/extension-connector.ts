@@ -39,13 +39,20 @@ export class ModuleExtensionConnector implements ExtensionConnector {
     try {
       loaded = await import(pathToFileURL(this.#options.modulePath).href);
     } catch (error) {
-      throw new ConnectorError("UNAVAILABLE", `extension ${this.#options.name}: the module could not be loaded`, { cause: error, retryable: false });
+      this.#logFailure("could not be loaded", error);
+      throw new ConnectorError("UNAVAILABLE", `extension ${this.#options.name}: the module could not be loaded (${this.#options.modulePath}; the agent's log says why)`, { cause: error, retryable: false });
     }
     const extension = loaded.default as OutpostExtension | undefined;
     if (!extension || typeof extension !== "object" || typeof extension.fetch !== "function") {
       throw new ConnectorError("UNAVAILABLE", `extension ${this.#options.name}: the module must default-export an object with fetch()`, { retryable: false });
     }
-    await extension.init?.(this.#config(), { log: this.#options.log });
+    try {
+      await extension.init?.(this.#config(), { log: this.#options.log });
+    } catch (error) {
+      // Its text may quote the extension's config: the log gets it, callers a generic line (managed.ts).
+      this.#logFailure("init failed", error);
+      throw error;
+    }
     this.#extension = extension;
     this.#options.log.info("extension loaded", { extension: extension.name ?? this.#options.name });
   }
@@ -65,10 +72,17 @@ export class ModuleExtensionConnector implements ExtensionConnector {
       });
     } catch (error) {
       if (isConnectorError(error)) throw error;
+      this.#logFailure("failed", error, ctx.requestId);
       throw new ConnectorError("INTERNAL", `extension ${this.#options.name} failed`, { cause: error });
     }
     if (!(response instanceof Response)) throw new ConnectorError("INTERNAL", `extension ${this.#options.name} did not return a Response`);
     return response;
+  }
+
+  /** The extension's own error text goes to the agent's log (operators installed the code); callers get a generic line. */
+  #logFailure(what: string, error: unknown, requestId?: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#options.log.error(`extension ${what}`, { extension: this.#options.name, requestId, error: message });
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { createExtensionConnector } from "../../../src/connectors/extensions/extension-connector.ts";
-import { silentLogger } from "../../../src/log/logger.ts";
+import { createLogger, silentLogger } from "../../../src/log/logger.ts";
 import { failure } from "../../support/failure.ts";
 
 const example = resolve(import.meta.dir, "../../../docs/examples/hello-extension.ts");
@@ -44,5 +44,16 @@ describe("extensions", () => {
     const error = await failure(ext.handle(new Request("http://extension/"), ctx()));
     expect(error.code).toBe("INTERNAL");
     expect(error.message).not.toContain("hunter2");
+  });
+
+  test("the extension's own error text reaches the agent's log, as docs/extensions.md says", async () => {
+    const lines: string[] = [];
+    const log = createLogger("extension", { level: "info", format: "json", sinks: [{ write: (line: string) => void lines.push(line) }] });
+    const thrower = join(dir, "thrower-logged.ts");
+    writeFileSync(thrower, "export default { fetch() { throw new Error('upstream said no'); } };");
+    const ext = createExtensionConnector({ module: thrower }, { name: "hello", log });
+    await ext.init();
+    await failure(ext.handle(new Request("http://extension/"), ctx()));
+    expect(lines.some((line) => line.includes("extension failed") && line.includes("upstream said no") && line.includes("req-1"))).toBe(true);
   });
 });
