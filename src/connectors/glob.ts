@@ -36,7 +36,14 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp("^" + source + "$");
 }
 
+/** A test for names against `glob`, compiled once (a listing tests every entry); no glob matches everything. */
+export function globMatcher(glob: string | undefined): (name: string) => boolean {
+  if (glob === undefined || glob === "") return () => true;
+  const regex = globToRegExp(glob);
+  return (name) => regex.test(name);
+}
+
 /** True when `name` matches `glob`; no glob matches everything. */
 export function matchesGlob(name: string, glob: string | undefined): boolean {
-  return glob === undefined || glob === "" || globToRegExp(glob).test(name);
+  return globMatcher(glob)(name);
 }

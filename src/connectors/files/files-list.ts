@@ -9,7 +9,7 @@ import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileEntry } from "../connector.ts";
 import { throwIfAborted } from "../context.ts";
-import { matchesGlob } from "../glob.ts";
+import { globMatcher } from "../glob.ts";
 import { TEMP_FILE, toEntry } from "./files-entry.ts";
 import { isInside, joinRel } from "./files-paths.ts";
 
@@ -26,11 +26,11 @@ export interface ListOptions {
 /** Entries under `abs` (whose relative path is `rel`), sorted by path. */
 export async function listFolder(abs: string, rel: string, options: ListOptions): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
-  await walk(abs, rel, options, entries);
+  await walk(abs, rel, { ...options, matches: globMatcher(options.pattern) }, entries);
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-async function walk(abs: string, rel: string, options: ListOptions, out: FileEntry[]): Promise<void> {
+async function walk(abs: string, rel: string, options: ListOptions & { matches(name: string): boolean }, out: FileEntry[]): Promise<void> {
   throwIfAborted(options.signal);
   const children = await readdir(abs, { withFileTypes: true });
   for (const child of children) {
@@ -39,7 +39,7 @@ async function walk(abs: string, rel: string, options: ListOptions, out: FileEnt
     const childRel = joinRel(rel, child.name);
     const stats = await statChild(child, childAbs, options);
     if (!stats) continue;
-    if (!(options.filesOnly && stats.isDirectory()) && matchesGlob(child.name, options.pattern)) {
+    if (!(options.filesOnly && stats.isDirectory()) && options.matches(child.name)) {
       out.push(toEntry(childRel, stats));
     }
     if (options.recursive && child.isDirectory()) await walk(childAbs, childRel, options, out);
