@@ -53,6 +53,22 @@ export interface DatabaseDialect {
    * write with it.
    */
   beginTransaction?: string;
+  /**
+   * Ways a call can change its session for whoever gets the connection next (temp tables,
+   * settings, advisory locks, pragmas). For each case, on a pool of one connection: `probe`
+   * runs, then every statement of `change` as a call of its own (each may succeed or be
+   * refused), then `probe` again, which must answer exactly what it answered the first time.
+   * `readonly` runs the case on a read-only profile.
+   */
+  sessionLeaks?(table: string): SessionLeak[];
+}
+
+export interface SessionLeak {
+  name: string;
+  change: string[];
+  /** A query whose rows show the state `change` tried to leave behind. */
+  probe: string;
+  readonly?: boolean;
 }
 
 export interface DatabaseUnderTest {
@@ -217,6 +233,26 @@ export function runDatabaseConformance(options: DatabaseConformanceOptions): voi
         } finally {
           await one.close();
           await shared.cleanup?.();
+        }
+      });
+    }
+
+    const sessionLeaks = dialect.sessionLeaks;
+    if (sessionLeaks) {
+      test("every call gets its connection back as the pool first gave it out", async () => {
+        const table = await newTable();
+        for (const leak of sessionLeaks(table)) {
+          const shared = await options.create({ readonly: leak.readonly ?? false, poolSize: 1 });
+          const one = createManagedConnector(shared.connector, { profile: "conformance-one", log: silentLogger });
+          try {
+            const probe = async () => (await collect((await one.query({ sql: leak.probe }, ctx())).rows)).rows;
+            const before = await probe();
+            for (const sql of leak.change) await one.execute({ sql }, ctx()).catch(() => {});
+            expect({ leak: leak.name, rows: await probe() }).toEqual({ leak: leak.name, rows: before });
+          } finally {
+            await one.close();
+            await shared.cleanup?.();
+          }
         }
       });
     }
