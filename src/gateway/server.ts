@@ -19,6 +19,7 @@ import { AgentRegistry } from "./registry.ts";
 import { handleRotateKey } from "./rotate-key.ts";
 import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
+import { StoreReadCache } from "./store/read-cache.ts";
 import type { GatewayStore } from "./store/store.ts";
 import { AgentStatusCounter } from "./status.ts";
 import { consoleRoutes, handleConsoleRequest } from "./console/console-routes.ts";
@@ -57,7 +58,8 @@ export interface RunningGateway {
 export function startGateway(options: GatewayOptions): RunningGateway {
   const { store, log } = options;
   const registry = new AgentRegistry();
-  const auth = new Authenticator({ store, log: log.child("gateway") });
+  const reads = new StoreReadCache({ store });
+  const auth = new Authenticator({ store, cache: reads, log: log.child("gateway") });
   const statusCounter = new AgentStatusCounter({ registry, store });
   const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
   const consoleTable = consoleRoutes(live);
@@ -95,10 +97,22 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     void applyAgentChange(event.agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
   });
   const rollouts = new RolloutRunner({ store, registry, log: log.child("gateway"), timeouts: options.rolloutTimeouts });
-  const syncTimer = setInterval(() => {
+  const syncAgents = () => {
     for (const agent of registry.all()) void applyAgentChange(agent.agentId).catch((error) => log.warn("agent sync failed", { error }));
+  };
+  const syncTimer = setInterval(() => {
+    syncAgents();
     void rollouts.tick().catch((error) => log.warn("rollout check failed", { error }));
   }, options.syncIntervalMs ?? 5000);
+  // A change made outside this process (the CLI disabling an agent) applies within a
+  // quarter of a second, not at the next full sync.
+  let seenVersion = store.changeVersion();
+  const changeTimer = setInterval(() => {
+    const version = store.changeVersion();
+    if (version === seenVersion) return;
+    seenVersion = version;
+    syncAgents();
+  }, 250);
 
   const server: Server<AgentSocketData> = Bun.serve<AgentSocketData>({
     hostname: options.hostname ?? "127.0.0.1",
@@ -136,7 +150,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         const info = { requestId, remoteIp };
         const response =
-          (await handleInvoke(request, url, { auth, store, router, metrics, log: log.child("gateway"), ...options.timeouts }, info)) ??
+          (await handleInvoke(request, url, { auth, reads, router, metrics, log: log.child("gateway"), ...options.timeouts }, info)) ??
           (await handleAdminRequest(request, admin, info)) ??
           (await handleConsoleRequest(request, url, consoleTable, admin, info));
         if (response) {
@@ -174,6 +188,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     router,
     async stop({ graceMs = 10_000 } = {}) {
       clearInterval(syncTimer);
+      clearInterval(changeTimer);
       await live.stop();
       for (const agent of registry.all()) agent.session.goAway(GoAwayCode.RESTARTING, "gateway restarting");
       const until = Date.now() + graceMs;

@@ -8,6 +8,7 @@
  */
 import type { Logger } from "../../log/logger.ts";
 import { GatewayError } from "../http-errors.ts";
+import { StoreReadCache } from "../store/read-cache.ts";
 import type { GatewayStore } from "../store/store.ts";
 import { FailureLimiter } from "./failure-limiter.ts";
 import { hashesEqual, hashSecret, looksLikeApiToken } from "./secrets.ts";
@@ -23,6 +24,8 @@ export interface Principal {
 
 export interface AuthenticatorOptions {
   store: GatewayStore;
+  /** Token lookups go through it. Defaults to a new `StoreReadCache` on `store`. */
+  cache?: StoreReadCache;
   log: Logger;
   /** Shared with the activation endpoint so both kinds of guessing count. Defaults to a new `FailureLimiter()`. */
   limiter?: FailureLimiter;
@@ -35,12 +38,16 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   readonly limiter: FailureLimiter;
   readonly #store: GatewayStore;
+  readonly #cache: StoreReadCache;
+  /** When this process last wrote each token's `lastUsedAt` (the cached record's copy goes stale). */
+  readonly #touchedAt = new Map<string, number>();
   readonly #log: Logger;
   readonly #touchEveryMs: number;
   readonly #now: () => number;
 
   constructor(options: AuthenticatorOptions) {
     this.#store = options.store;
+    this.#cache = options.cache ?? new StoreReadCache({ store: options.store });
     this.#log = options.log;
     this.limiter = options.limiter ?? new FailureLimiter({ now: options.now });
     this.#touchEveryMs = options.touchEveryMs ?? 60_000;
@@ -58,10 +65,13 @@ export class Authenticator {
     const hash = hashSecret(secret);
     // Looking up by SHA-256 leaks nothing useful through timing (an attacker cannot steer
     // the hash); the constant-time compare guards against a store that matches loosely.
-    const token = await this.#store.findApiTokenByHash(hash);
+    const token = await this.#cache.tokenByHash(hash);
     if (!token || !hashesEqual(token.secretHash, hash)) throw this.#fail(remoteIp, "unknown", "invalid API token");
     if (token.revokedAt !== null) throw this.#fail(remoteIp, "revoked", "this API token has been revoked", true, token.name);
-    if (token.lastUsedAt === null || this.#now() - token.lastUsedAt >= this.#touchEveryMs) {
+    const touchedAt = this.#touchedAt.get(token.id) ?? token.lastUsedAt;
+    if (touchedAt === null || this.#now() - touchedAt >= this.#touchEveryMs) {
+      if (this.#touchedAt.size >= 10_000) this.#touchedAt.clear();
+      this.#touchedAt.set(token.id, this.#now());
       await this.#store.touchApiToken(token.id);
     }
     return { tokenId: token.id, name: token.name, admin: token.admin, groups: token.groups };

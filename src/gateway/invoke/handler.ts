@@ -11,13 +11,14 @@ import { authorizeGroup, type Authenticator } from "../auth/authenticator.ts";
 import { GatewayError, errorResponse } from "../http-errors.ts";
 import type { GatewayMetrics, Outcome } from "../metrics.ts";
 import { Router, toGatewayError } from "../router.ts";
-import type { GatewayStore } from "../store/store.ts";
+import type { StoreReadCache } from "../store/read-cache.ts";
 import { matchInvokePath, parseInvocation } from "./parse.ts";
 import { gatherSmall } from "./small-body.ts";
 
 export interface InvokeDeps {
   auth: Authenticator;
-  store: GatewayStore;
+  /** Group lookups (the store, read through its cache). */
+  reads: StoreReadCache;
   router: Router;
   metrics: GatewayMetrics;
   log: Logger;
@@ -49,7 +50,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     group = invocation.group;
     op = invocation.op;
     authorizeGroup(principal, invocation.group);
-    const record = await deps.store.getGroupByName(invocation.group);
+    const record = await deps.reads.groupByName(invocation.group);
     if (!record) throw new GatewayError("NOT_FOUND", `group "${invocation.group}" does not exist`);
 
     // Uploads last as long as the caller sends (a cancel still stops them); every other

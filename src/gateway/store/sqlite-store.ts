@@ -28,6 +28,9 @@ export class SqliteGatewayStore implements GatewayStore {
   readonly #db: Database;
   readonly #now: () => number;
   readonly #newId: () => string;
+  readonly #version: () => { changes: number; data: number };
+  /** Rows written by `touchApiToken`, left out of `changeVersion`. */
+  #touches = 0;
 
   constructor(options: SqliteStoreOptions) {
     this.#db = new Database(options.path, { create: true, strict: true });
@@ -38,6 +41,16 @@ export class SqliteGatewayStore implements GatewayStore {
     this.#db.run("PRAGMA synchronous = NORMAL");
     this.#db.run("PRAGMA foreign_keys = ON");
     migrate(this.#db);
+    // data_version moves when another connection commits; total_changes() counts this one's writes.
+    const version = this.#db.query<{ changes: number; data: number }, []>(
+      "SELECT total_changes() AS changes, data_version AS data FROM pragma_data_version",
+    );
+    this.#version = () => version.get()!;
+  }
+
+  changeVersion(): number {
+    const { changes, data } = this.#version();
+    return (changes - this.#touches) * 2 ** 20 + data;
   }
 
   // ---- groups --------------------------------------------------------------------
@@ -258,7 +271,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async touchApiToken(id: string): Promise<void> {
-    this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [this.#now(), id]);
+    this.#touches += this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [this.#now(), id]).changes;
   }
 
   // ---- settings ------------------------------------------------------------------

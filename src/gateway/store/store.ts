@@ -137,5 +137,16 @@ export interface GatewayStore {
   getSetting(key: string): Promise<unknown>;
   setSetting(key: string, value: unknown): Promise<void>;
 
+  /**
+   * A number that moves whenever what the store holds may have changed, through this object
+   * or any other writer (the admin CLI in another process; later, another gateway node).
+   * Synchronous and cheap, because the hot path's caches (`store/read-cache.ts`) ask it on
+   * every request. It may move without a change (a spurious move only costs a re-read); it
+   * must not stay put after a change for longer than a second. `touchApiToken` does not
+   * count as a change. SQLite reads `PRAGMA data_version` and its own write count; a
+   * PostgreSQL store would bump it on `LISTEN/NOTIFY`.
+   */
+  changeVersion(): number;
+
   close(): Promise<void>;
 }

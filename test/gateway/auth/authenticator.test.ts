@@ -103,6 +103,46 @@ describe("Authenticator", () => {
   });
 });
 
+describe("Authenticator over its read cache", () => {
+  /** A store that counts token lookups, to tell a cache hit from a store read. */
+  async function countingStore(dir: string) {
+    const store = await openGatewayStore(dir);
+    let reads = 0;
+    const counted = new Proxy(store, {
+      get(target, key) {
+        if (key === "findApiTokenByHash") reads++;
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return { store: counted, reads: () => reads };
+  }
+
+  test("a known token is read from the store once, then from memory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outpost-auth-"));
+    const { store, reads } = await countingStore(dir);
+    const { secret } = await new AdminService({ store }).createToken({ name: "ci" });
+    const auth = new Authenticator({ store, log: createLogger("gateway", { sinks: [] }) });
+    for (let i = 0; i < 20; i++) expect((await auth.authenticate(request(`Bearer ${secret}`), "10.0.0.1")).name).toBe("ci");
+    expect(reads()).toBe(1);
+    await store.close();
+  });
+
+  test("a token revoked by another process is refused on the next request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outpost-auth-"));
+    const store = await openGatewayStore(dir);
+    const { token, secret } = await new AdminService({ store }).createToken({ name: "ci" });
+    const auth = new Authenticator({ store, log: createLogger("gateway", { sinks: [] }) });
+    expect((await auth.authenticate(request(`Bearer ${secret}`), "10.0.0.1")).name).toBe("ci");
+    // The admin CLI writes the same file from its own process.
+    const cli = Bun.spawnSync([process.execPath, join(import.meta.dir, "../../../src/cli/main.ts"), "gateway", "token", "revoke", token.id, "--data-dir", dir]);
+    expect({ exit: cli.exitCode, stderr: cli.stderr.toString() }).toEqual({ exit: 0, stderr: "" });
+    const refused = await failure(auth.authenticate(request(`Bearer ${secret}`), "10.0.0.1"));
+    expect([refused.status, refused.message]).toEqual([401, "this API token has been revoked"]);
+    await store.close();
+  });
+});
+
 describe("authorization", () => {
   const scoped: Principal = { tokenId: "t1", name: "sales-app", admin: false, groups: ["sales"] };
   const all: Principal = { tokenId: "t2", name: "ops", admin: false, groups: null };

@@ -75,3 +75,16 @@ describe("SqliteGatewayStore on disk", () => {
     expect(results.filter((r) => !r.ok).map((r) => r.reason)).toEqual(["used", "used", "used", "used", "used"]);
   });
 });
+
+describe("SqliteGatewayStore changeVersion", () => {
+  test("moves when another connection (the CLI in another process) commits", async () => {
+    const dir = join(tempDir(), "data");
+    const store = await openGatewayStore(dir);
+    const before = store.changeVersion();
+    const other = new Database(join(dir, "gateway.db"));
+    other.run("INSERT INTO settings (key, value) VALUES ('from-elsewhere', '1')");
+    other.close();
+    expect(store.changeVersion()).not.toBe(before);
+    await store.close();
+  });
+});

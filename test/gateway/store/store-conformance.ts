@@ -155,6 +155,26 @@ export function runStoreConformance(name: string, newStore: () => Promise<StoreF
       expect(await codeOf(f.store.revokeApiToken("nope"))).toBe("NOT_FOUND");
     });
 
+    test("changeVersion moves after every write but a token touch", async () => {
+      const moved = async (write: () => Promise<unknown>) => {
+        const before = f.store.changeVersion();
+        await write();
+        return f.store.changeVersion() !== before;
+      };
+      const group = await f.store.createGroup({ name: "sales" });
+      expect(await moved(() => f.store.updateGroupSettings(group.id, { allowedCidrs: ["10.0.0.0/8"] }))).toBe(true);
+      const agent = await f.store.createAgent({ groupId: group.id, name: "a1" });
+      expect(await moved(() => f.store.addActivationCode({ codeHash: "h1", agentId: agent.id, expiresAt: agent.createdAt + 10 }))).toBe(true);
+      expect(await moved(() => f.store.redeemActivationCode({ codeHash: "h1", publicKey: KEY_A }))).toBe(true);
+      expect(await moved(() => f.store.setAgentStatus(agent.id, "disabled"))).toBe(true);
+      const token = await f.store.createApiToken({ name: "ci", secretHash: "s1", groups: null, admin: false });
+      expect(await moved(() => f.store.touchApiToken(token.id))).toBe(false);
+      expect(await moved(() => f.store.revokeApiToken(token.id))).toBe(true);
+      expect(await moved(() => f.store.setSetting("k", 1))).toBe(true);
+      expect(await moved(() => f.store.deleteAgent(agent.id))).toBe(true);
+      expect(await moved(() => f.store.getGroup(group.id))).toBe(false);
+    });
+
     test("settings hold JSON values", async () => {
       expect(await f.store.getSetting("publicUrl")).toBeUndefined();
       await f.store.setSetting("publicUrl", "wss://gw.test");
