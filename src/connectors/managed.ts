@@ -14,6 +14,7 @@
  * promise resolves.
  */
 import type { Logger } from "../log/logger.ts";
+import { RepeatFilter } from "../log/repeats.ts";
 import type { AnyConnector, CallContext, QueryRequest, QueryResult, Row } from "./connector.ts";
 import { abortReason, createCallContext, type ContextOptions, type OwnedContext } from "./context.ts";
 import { ConnectorError, isConnectorError } from "./errors.ts";
@@ -100,6 +101,7 @@ class ManagedRuntime {
   readonly #limiter: Limiter;
   #init: Promise<void> | undefined;
   #initialized = false;
+  readonly #initFailures = new RepeatFilter();
   #destroyed = false;
 
   constructor(connector: AnyConnector, options: ManagedOptions) {
@@ -180,10 +182,16 @@ class ManagedRuntime {
     try {
       await this.#connector.init?.();
       this.#initialized = true;
+      this.#initFailures.clear();
     } catch (error) {
       this.#init = undefined;
       const mapped = this.#map(error);
-      this.#options.log.warn("connector init failed", { profile: this.#options.profile, code: mapped.code });
+      // Every request retries the init: a wrong password would otherwise log once per request.
+      // The message is the caller-facing one (parameters and passwords already cut).
+      const repeated = this.#initFailures.admit(`${mapped.code} ${mapped.message}`);
+      if (repeated !== undefined) {
+        this.#options.log.warn("connector init failed", { profile: this.#options.profile, code: mapped.code, error: mapped.message, ...(repeated ? { repeated } : {}) });
+      }
       throw mapped;
     }
   }
