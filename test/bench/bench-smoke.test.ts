@@ -23,10 +23,12 @@ test("a smoke run measures every path and writes the table and chart", async () 
       expect(value).toBeGreaterThanOrEqual(0);
     }
   }
-  // Every rate and latency is positive on all three paths, and has both ratios.
+  // Every rate and latency is positive on every path, and has both ratios; the bare relay
+  // runs the small queries (latency and saturation) only.
   for (const figure of output.figures.filter((f) => f.unit === "ms" || f.unit.endsWith("/s"))) {
     if (figure.measurement === 6 || figure.measurement === 7) continue;
-    expect(Object.keys(figure.values).sort()).toEqual(["direct", "outpost", "ssh"]);
+    const paths = figure.measurement <= 2 ? ["direct", "outpost", "relay", "ssh"] : ["direct", "outpost", "ssh"];
+    expect(Object.keys(figure.values).sort()).toEqual(paths);
     for (const value of Object.values(figure.values)) expect(value).toBeGreaterThan(0);
     expect(ratio(figure, "ssh")).toBeGreaterThan(0);
     expect(ratio(figure, "direct")).toBeGreaterThan(0);
@@ -39,6 +41,12 @@ test("a smoke run measures every path and writes the table and chart", async () 
   const markdown = readFileSync(output.markdownPath, "utf8");
   expect(markdown).toContain("| # | measurement |");
   expect(markdown).toContain("Against the targets of issue 6");
+  expect(markdown).toContain("Against the targets of issue 13");
+  // CPU per small query is read for both processes of Outpost and of the bare relay.
+  for (const label of ["CPU per small query: gateway", "CPU per small query: agent"]) {
+    expect(Object.keys(byLabel(label).values).sort()).toEqual(["outpost", "relay"]);
+    for (const value of Object.values(byLabel(label).values)) expect(value).toBeGreaterThan(0);
+  }
   expect(markdown.match(/^\| \d \|/gm)?.length).toBe(output.figures.length);
   expect(readFileSync(output.svgPath, "utf8")).toStartWith("<svg");
   expect(existsSync(join(out, "README.md"))).toBe(false);

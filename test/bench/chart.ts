@@ -1,7 +1,7 @@
 /**
  * @module
  * A hand-written SVG bar chart of the ratios: one row per figure that has them, a bar for
- * Outpost against SSH and one against direct. Bars grow right of the 1× line when Outpost
+ * Outpost against SSH, one against direct and one against the bare relay of its design. Bars grow right of the 1× line when Outpost
  * does better (whichever way the metric points) and left when it does worse, on a log₂
  * scale clamped at 16×, so 2× better and 2× worse are the same length.
  */
@@ -9,15 +9,16 @@ import { advantage, type Figure } from "./results.ts";
 
 const WIDTH = 980;
 const LABEL = 430;
-const ROW = 26;
+const ROW = 32;
 const TOP = 64;
 const CLAMP = 4; // log2(16)
-const COLORS = { ssh: "#2f6fb3", direct: "#9a9a9a" } as const;
+const COLORS = { ssh: "#2f6fb3", direct: "#9a9a9a", relay: "#d08a1e" } as const;
+const PATHS = ["ssh", "direct", "relay"] as const;
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "");
 
 export function renderChart(figures: Figure[], title: string): string {
-  const rows = figures.filter((figure) => advantage(figure, "ssh") !== undefined || advantage(figure, "direct") !== undefined);
+  const rows = figures.filter((figure) => PATHS.some((path) => advantage(figure, path) !== undefined));
   const plot = WIDTH - LABEL - 30;
   const center = LABEL + plot / 2;
   const scale = plot / 2 / CLAMP;
@@ -27,7 +28,8 @@ export function renderChart(figures: Figure[], title: string): string {
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
     `<text x="12" y="42" fill="#444">Right of 1×: Outpost better; left: worse (log scale, clamped at 16×).</text>`,
-    `<rect x="${WIDTH - 250}" y="32" width="12" height="12" fill="${COLORS.ssh}"/><text x="${WIDTH - 234}" y="42">vs SSH tunnel</text>`,
+    `<rect x="${WIDTH - 360}" y="32" width="12" height="12" fill="${COLORS.ssh}"/><text x="${WIDTH - 344}" y="42">vs SSH tunnel</text>`,
+    `<rect x="${WIDTH - 250}" y="32" width="12" height="12" fill="${COLORS.relay}"/><text x="${WIDTH - 234}" y="42">vs bare relay</text>`,
     `<rect x="${WIDTH - 140}" y="32" width="12" height="12" fill="${COLORS.direct}"/><text x="${WIDTH - 124}" y="42">vs direct</text>`,
   ];
   for (let tick = -CLAMP; tick <= CLAMP; tick++) {
@@ -39,12 +41,12 @@ export function renderChart(figures: Figure[], title: string): string {
   rows.forEach((figure, i) => {
     const y = TOP + i * ROW;
     out.push(`<text x="${LABEL - 8}" y="${y + 16}" text-anchor="end">${escape(`${figure.measurement}. ${figure.label}`)}</text>`);
-    (["ssh", "direct"] as const).forEach((path, j) => {
+    PATHS.forEach((path, j) => {
       const value = advantage(figure, path);
       if (value === undefined || value <= 0) return;
       const length = Math.max(-CLAMP, Math.min(CLAMP, Math.log2(value))) * scale;
       const x = length >= 0 ? center : center + length;
-      out.push(`<rect x="${x.toFixed(1)}" y="${y + 4 + j * 10}" width="${Math.max(1, Math.abs(length)).toFixed(1)}" height="9" fill="${COLORS[path]}"><title>${escape(`${figure.label}: Outpost ${value.toFixed(2)}× better than ${path}`)}</title></rect>`);
+      out.push(`<rect x="${x.toFixed(1)}" y="${y + 3 + j * 9}" width="${Math.max(1, Math.abs(length)).toFixed(1)}" height="8" fill="${COLORS[path]}"><title>${escape(`${figure.label}: Outpost ${value.toFixed(2)}× better than ${path}`)}</title></rect>`);
     });
   });
   out.push("</svg>", "");

@@ -4,6 +4,7 @@
  * cluster and a client per path.
  */
 import type { OutpostClient } from "../../src/client/index.ts";
+import type { BareRelay } from "./bare-relay.ts";
 import type { BenchOptions } from "./options.ts";
 import type { OutpostCluster } from "./outpost-cluster.ts";
 import type { DbPath } from "./paths.ts";
@@ -19,12 +20,17 @@ export interface BenchContext {
   client: OutpostClient;
   direct: DbPath;
   ssh: DbPath;
+  /** The bare relay of Outpost's design (no bulk path) and its two processes. */
+  relay: DbPath;
+  bareRelay: BareRelay;
   /** Outpost, group `one` (a single agent). */
   outpost: DbPath;
   /** Outpost, group `pair` (two agents). */
   outpostPair: DbPath;
   /** pid of the single agent serving group `one`. */
   soloPid: number;
+  /** pid of the compiled gateway. */
+  gatewayPid: number;
   log(message: string): void;
 }
 

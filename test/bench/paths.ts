@@ -3,7 +3,8 @@
  * The three ways a cloud caller reaches the private database, behind one shape so every
  * scenario runs the same code on each: `direct` (postgres.js straight to PostgreSQL),
  * `ssh` (postgres.js through the reverse tunnel's bastion port) and `outpost` (the typed
- * client `src/client` calling the gateway over HTTPS with keep-alive). TLS is on for all:
+ * client `src/client` calling the gateway over HTTPS with keep-alive), and `relay` (fetch to
+ * the bare relay of Outpost's own design, `bare-relay.ts`). TLS is on for all:
  * postgres.js verifies the database's certificate; the client verifies the gateway's.
  */
 import postgres from "postgres";
@@ -11,7 +12,7 @@ import { OutpostClient } from "../../src/client/index.ts";
 import type { TestPostgres } from "../support/postgres.ts";
 import { BULK_SQL } from "./servers.ts";
 
-export type PathName = "direct" | "ssh" | "outpost";
+export type PathName = "direct" | "ssh" | "relay" | "outpost";
 
 export interface DbPath {
   name: PathName;
@@ -66,6 +67,20 @@ export function outpostPath(client: OutpostClient, group: string): DbPath {
       for await (const _row of db.stream(BULK_SQL)) rows++;
       return rows;
     },
+    close: async () => {},
+  };
+}
+
+/** The bare relay (`bare-relay.ts`): fetch with keep-alive, as the typed client does; no bulk path. */
+export function relayPath(url: string, caPem: string): DbPath {
+  return {
+    name: "relay",
+    async query(n) {
+      const response = await fetch(`${url}/query`, { method: "POST", body: JSON.stringify({ sql: SMALL_SQL, params: [n] }), tls: { ca: caPem } });
+      const body = (await response.json()) as { rows?: { n: number }[] };
+      if (body.rows?.[0]?.n !== n) throw new Error("relay: wrong answer");
+    },
+    streamBulk: () => Promise.reject(new Error("the bare relay has no streaming path")),
     close: async () => {},
   };
 }

@@ -14,7 +14,8 @@ import { machine, versions } from "./machine.ts";
 import { now } from "./measure.ts";
 import { parseOptions, type BenchOptions } from "./options.ts";
 import { startCluster } from "./outpost-cluster.ts";
-import { outpostClient, outpostPath, postgresPath } from "./paths.ts";
+import { startBareRelay } from "./bare-relay.ts";
+import { outpostClient, outpostPath, postgresPath, relayPath } from "./paths.ts";
 import { renderReport } from "./report.ts";
 import type { Figure, RunInfo } from "./results.ts";
 import { bulkScenario } from "./scenarios/bulk.ts";
@@ -54,14 +55,17 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     cleanups.unshift(() => tunnel.stop());
     const cluster = await startCluster({ data, queueSize: options.concurrentRequests });
     cleanups.unshift(() => cluster.stop());
+    const bareRelay = await startBareRelay(data.pg);
+    cleanups.unshift(() => bareRelay.stop());
     const client = outpostClient(cluster.url, cluster.token, cluster.caPem);
     const direct = postgresPath("direct", data.pg, data.pg.port);
     const ssh = postgresPath("ssh", data.pg, tunnel.dbPort);
     cleanups.unshift(() => direct.close(), () => ssh.close());
     const context: BenchContext = {
-      options, data, tunnel, cluster, client, direct, ssh,
+      options, data, tunnel, cluster, client, direct, ssh, bareRelay, relay: relayPath(bareRelay.url, bareRelay.caPem),
       outpost: outpostPath(client, "one"), outpostPair: outpostPath(client, "pair"),
       soloPid: cluster.agents.get("solo")!.proc.pid,
+      gatewayPid: cluster.gateway.pid,
       log,
     };
     const figures: Figure[] = [];

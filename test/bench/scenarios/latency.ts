@@ -10,7 +10,7 @@ import type { PathName } from "../paths.ts";
 import type { Figure } from "../results.ts";
 
 export async function latencyScenario(context: BenchContext): Promise<Figure[]> {
-  const paths = [context.direct, context.ssh, context.outpost];
+  const paths = [context.direct, context.ssh, context.relay, context.outpost];
   const results: Record<number, Partial<Record<PathName, Latencies>>> = { 1: {}, 64: {} };
   for (const concurrency of [1, 64]) {
     for (const path of paths) {
