@@ -104,8 +104,8 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     syncAgents();
     void rollouts.tick().catch((error) => log.warn("rollout check failed", { error }));
   }, options.syncIntervalMs ?? 5000);
-  // A change made outside this process (the CLI disabling an agent) applies within a
-  // quarter of a second, not at the next full sync.
+  // A change made outside this process (the CLI disabling an agent) applies within half a
+  // second (the store notices it within 200 ms), not at the next full sync.
   let seenVersion = store.changeVersion();
   const changeTimer = setInterval(() => {
     const version = store.changeVersion();

@@ -28,9 +28,9 @@ export class SqliteGatewayStore implements GatewayStore {
   readonly #db: Database;
   readonly #now: () => number;
   readonly #newId: () => string;
-  readonly #version: () => { changes: number; data: number };
-  /** Rows written by `touchApiToken`, left out of `changeVersion`. */
-  #touches = 0;
+  /** Bumped by every write method of this object (before it runs) and by `#watchOthers`. */
+  #changes = 0;
+  #watch: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#db = new Database(options.path, { create: true, strict: true });
@@ -41,21 +41,34 @@ export class SqliteGatewayStore implements GatewayStore {
     this.#db.run("PRAGMA synchronous = NORMAL");
     this.#db.run("PRAGMA foreign_keys = ON");
     migrate(this.#db);
-    // data_version moves when another connection commits; total_changes() counts this one's writes.
-    const version = this.#db.query<{ changes: number; data: number }, []>(
-      "SELECT total_changes() AS changes, data_version AS data FROM pragma_data_version",
-    );
-    this.#version = () => version.get()!;
   }
 
+  /**
+   * This object's writes count at once; another process's commits are seen by polling
+   * `PRAGMA data_version` (it moves when another connection commits) every 200 ms, from the
+   * first call on. Reading SQLite here on every request instead cost more than the lookups
+   * the cache saves (WAL reads take file locks).
+   */
   changeVersion(): number {
-    const { changes, data } = this.#version();
-    return (changes - this.#touches) * 2 ** 20 + data;
+    if (!this.#watch) this.#watchOthers();
+    return this.#changes;
+  }
+
+  #watchOthers(): void {
+    const query = this.#db.query<{ data_version: number }, []>("PRAGMA data_version");
+    let seen = query.get()!.data_version;
+    this.#watch = setInterval(() => {
+      const now = query.get()!.data_version;
+      if (now !== seen) this.#changes++;
+      seen = now;
+    }, 200);
+    this.#watch.unref?.();
   }
 
   // ---- groups --------------------------------------------------------------------
 
   async createGroup(input: { name: string; settings?: GroupSettings }): Promise<GroupRecord> {
+    this.#changes++;
     const group: GroupRecord = { id: this.#newId(), name: input.name, createdAt: this.#now(), settings: input.settings ?? { allowedCidrs: [] } };
     this.#unique(`group "${input.name}" already exists`, () =>
       this.#db.run("INSERT INTO groups (id, name, created_at, settings) VALUES (?, ?, ?, ?)", [
@@ -80,6 +93,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async updateGroupSettings(id: string, settings: GroupSettings): Promise<GroupRecord> {
+    this.#changes++;
     const row = this.#db
       .query<GroupRow, [string, string]>("UPDATE groups SET settings = ? WHERE id = ? RETURNING *")
       .get(JSON.stringify(settings), id);
@@ -88,6 +102,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async deleteGroup(id: string, options: { force?: boolean } = {}): Promise<{ agentsRemoved: number }> {
+    this.#changes++;
     const remove = this.#db.transaction(() => {
       const group = this.#db.query<GroupRow, [string]>("SELECT * FROM groups WHERE id = ?").get(id);
       if (!group) throw notFound("group", id);
@@ -104,6 +119,7 @@ export class SqliteGatewayStore implements GatewayStore {
   // ---- agents --------------------------------------------------------------------
 
   async createAgent(input: { groupId: string; name: string }): Promise<AgentRecord> {
+    this.#changes++;
     const agent: AgentRecord = {
       id: this.#newId(), groupId: input.groupId, name: input.name, status: "awaiting_setup",
       publicKey: null, previousPublicKey: null, keyRotationStartedAt: null,
@@ -143,6 +159,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async setAgentStatus(id: string, status: "enabled" | "disabled"): Promise<AgentRecord> {
+    this.#changes++;
     const update = this.#db.transaction(() => {
       const agent = this.#agentOrThrow(id);
       if (status === "enabled" && agent.publicKey === null) {
@@ -154,6 +171,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async recordAgentSeen(id: string, info?: AgentInfo): Promise<void> {
+    this.#changes++;
     const result = info === undefined
       ? this.#db.run("UPDATE agents SET last_seen_at = ? WHERE id = ?", [this.#now(), id])
       : this.#db.run("UPDATE agents SET last_seen_at = ?, info = ? WHERE id = ?", [this.#now(), JSON.stringify(info), id]);
@@ -161,10 +179,12 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async deleteAgent(id: string): Promise<void> {
+    this.#changes++;
     if (this.#db.run("DELETE FROM agents WHERE id = ?", [id]).changes === 0) throw notFound("agent", id);
   }
 
   async beginKeyRotation(agentId: string, newPublicKey: string): Promise<AgentRecord> {
+    this.#changes++;
     const rotate = this.#db.transaction(() => {
       const agent = this.#agentOrThrow(agentId);
       if (agent.publicKey === null) throw new GatewayError("CONFLICT", `agent "${agent.name}" has no key to rotate; activate it first`);
@@ -182,6 +202,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async completeKeyRotation(agentId: string): Promise<AgentRecord> {
+    this.#changes++;
     const row = this.#db
       .query<AgentRow, [string]>("UPDATE agents SET previous_public_key = NULL, key_rotation_started_at = NULL WHERE id = ? RETURNING *")
       .get(agentId);
@@ -192,6 +213,7 @@ export class SqliteGatewayStore implements GatewayStore {
   // ---- activation codes ----------------------------------------------------------
 
   async addActivationCode(input: { codeHash: string; agentId: string; expiresAt: number }): Promise<ActivationCodeRecord> {
+    this.#changes++;
     const record: ActivationCodeRecord = { agentId: input.agentId, createdAt: this.#now(), expiresAt: input.expiresAt, usedAt: null };
     const add = this.#db.transaction(() => {
       this.#agentOrThrow(input.agentId);
@@ -205,6 +227,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async redeemActivationCode(input: { codeHash: string; publicKey: string; info?: AgentInfo }): Promise<RedeemResult> {
+    this.#changes++;
     const redeem = this.#db.transaction((): RedeemResult => {
       const now = this.#now();
       // The conditional UPDATE is the one-time guard: only one caller can flip used_at from NULL.
@@ -236,6 +259,7 @@ export class SqliteGatewayStore implements GatewayStore {
   // ---- API tokens ----------------------------------------------------------------
 
   async createApiToken(input: { name: string; secretHash: string; groups: string[] | null; admin: boolean }): Promise<ApiTokenRecord> {
+    this.#changes++;
     const token: ApiTokenRecord = {
       id: this.#newId(), name: input.name, groups: input.groups, admin: input.admin,
       createdAt: this.#now(), lastUsedAt: null, revokedAt: null,
@@ -263,6 +287,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async revokeApiToken(id: string): Promise<ApiTokenRecord> {
+    this.#changes++;
     const row = this.#db
       .query<TokenRow, [number, string]>("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? RETURNING *")
       .get(this.#now(), id);
@@ -271,7 +296,7 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async touchApiToken(id: string): Promise<void> {
-    this.#touches += this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [this.#now(), id]).changes;
+    this.#db.run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [this.#now(), id]);
   }
 
   // ---- settings ------------------------------------------------------------------
@@ -282,12 +307,14 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async setSetting(key: string, value: unknown): Promise<void> {
+    this.#changes++;
     this.#db.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
       key, JSON.stringify(value),
     ]);
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#watch);
     this.#db.close();
   }
 

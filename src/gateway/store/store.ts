@@ -143,8 +143,8 @@ export interface GatewayStore {
    * Synchronous and cheap, because the hot path's caches (`store/read-cache.ts`) ask it on
    * every request. It may move without a change (a spurious move only costs a re-read); it
    * must not stay put after a change for longer than a second. `touchApiToken` does not
-   * count as a change. SQLite reads `PRAGMA data_version` and its own write count; a
-   * PostgreSQL store would bump it on `LISTEN/NOTIFY`.
+   * count as a change. SQLite counts its own writes and polls `PRAGMA data_version` for
+   * other processes'; a PostgreSQL store would bump it on `LISTEN/NOTIFY`.
    */
   changeVersion(): number;
 

