@@ -19,6 +19,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CONFLICT: 409,
   GONE: 410,
   TOO_LARGE: 413,
+  // A request that froze an agent; see router.ts.
+  QUARANTINED: 422,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -34,6 +36,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNREACHABLE: 502,
   AGENT_ERROR: 502,
   AGENT_UNAVAILABLE: 502,
+  AGENT_UNRESPONSIVE: 502,
   OUTCOME_UNKNOWN: 502,
 };
 
