@@ -7,6 +7,7 @@
  * Unexpected errors keep their message to the log; the caller reads "internal error".
  */
 import type { Logger } from "../log/logger.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../protocol/json.ts";
 
 /** Stable codes and their HTTP status. Codes shared with connectors map the same way here. */
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -19,6 +20,8 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CONFLICT: 409,
   GONE: 410,
   TOO_LARGE: 413,
+  // A request that froze an agent; see router.ts.
+  QUARANTINED: 422,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -34,6 +37,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNREACHABLE: 502,
   AGENT_ERROR: 502,
   AGENT_UNAVAILABLE: 502,
+  AGENT_UNRESPONSIVE: 502,
   OUTCOME_UNKNOWN: 502,
 };
 
@@ -103,14 +107,18 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads a JSON object body. An empty body is `{}` so `POST .../enable` needs none.
- * Throws BAD_REQUEST for bad JSON or a non-object, TOO_LARGE past `maxBytes`
- * (defaults to {@link MAX_JSON_BODY_BYTES}).
+ * Throws BAD_REQUEST for bad JSON, a non-object, or nesting deeper than
+ * {@link MAX_JSON_DEPTH} (checked before parsing: nothing deeper is ever sent on), and
+ * TOO_LARGE past `maxBytes` (defaults to {@link MAX_JSON_BODY_BYTES}).
  */
 export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
   const text = await readBounded(request, maxBytes);
   if (text.trim() === "") return {};
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new GatewayError("BAD_REQUEST", `request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

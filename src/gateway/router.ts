@@ -5,16 +5,32 @@
  * when a failed attempt is tried again on another agent.
  *
  * Retry rule: an attempt that fails because the agent's connection went away (closed,
- * dead link, going away, refused) is tried once more on another agent when the agent
- * cannot have run it (refused before start) or when the operation is idempotent and has
- * no request body. Anything else fails with a retryable error instead of running twice.
- * To make that rule hold for small answers, the first `prefetchBytes` of an idempotent
- * reply are read before the answer is committed to the caller.
+ * going away, refused) is tried once more on another agent when the agent cannot have run
+ * it (refused before start) or when the operation is idempotent and has no request body.
+ * Anything else fails with a retryable error instead of running twice. To make that rule
+ * hold for small answers, the first `prefetchBytes` of an idempotent reply are read before
+ * the answer is committed to the caller. Three exceptions are never retried:
+ *
+ * - **Deadlines hold.** A request whose deadline has passed, or that failed with the
+ *   agent's own error (a TIMEOUT among them: the agent ran it and gave up), is not sent to
+ *   another agent — it would run the work a second time for an answer nobody waits for.
+ * - **Poison guard.** A request in flight when its agent's link died by keepalive timeout
+ *   (LINK_DEAD: no frame at all for the timeout) is not sent to another agent: a frozen
+ *   event loop looks exactly like that, and the request may be what froze it. It fails
+ *   with AGENT_UNRESPONSIVE, not retryable. A socket that closed (the agent process exited
+ *   or was killed, a proxy dropped the connection: close code 1006 and the like) or a
+ *   go-away is not suspicious and is retried as above. What the gateway cannot tell apart:
+ *   a frozen agent from a network that black-holes packets (both are silent links), nor a
+ *   request that crashed its agent from an unrelated kill (both are closed sockets).
+ * - **Quarantine.** Suspects are remembered by fingerprint (PoisonMemory): a request that
+ *   was the only one on a link that died that way, or that was in flight at two such
+ *   deaths, is refused (QUARANTINED) for ten minutes instead of freezing the next agent.
  */
 import { ResetCode, deadlineScope, isIdempotent, type OperationName, type ProfileKindName, type ReplyHead } from "../protocol/index.ts";
 import { TunnelError, isTunnelError } from "../tunnel/errors.ts";
 import type { Stream } from "../tunnel/stream.ts";
 import { GatewayError } from "./http-errors.ts";
+import { PoisonMemory, fingerprintOf } from "./poison-memory.ts";
 import type { AgentRegistry, LiveAgent } from "./registry.ts";
 
 export interface RouteRequest {
@@ -46,17 +62,21 @@ export interface RouterOptions {
   prefetchBytes?: number;
   /** Random source for tie-breaking. Defaults to `Math.random`. */
   random?: () => number;
+  /** Requests suspected of freezing an agent. Defaults to a new `PoisonMemory()` (ten minutes). */
+  poison?: PoisonMemory;
 }
 
 export class Router {
   readonly #registry: AgentRegistry;
   readonly #prefetchBytes: number;
   readonly #random: () => number;
+  readonly #poison: PoisonMemory;
 
   constructor(options: RouterOptions) {
     this.#registry = options.registry;
     this.#prefetchBytes = options.prefetchBytes ?? 64 * 1024;
     this.#random = options.random ?? Math.random;
+    this.#poison = options.poison ?? new PoisonMemory();
   }
 
   /** The agent that should serve the next request, or a GatewayError saying why none can. */
@@ -83,6 +103,8 @@ export class Router {
 
   /** Runs the request on an agent of the group and returns the agent's reply, retrying once by the rule above. */
   async dispatch(request: RouteRequest): Promise<RoutedReply> {
+    // Fingerprinting costs a JSON and a hash: only paid while some suspect is remembered.
+    if (!this.#poison.empty) this.#poison.check(fingerprintOf(request));
     const tried = new Set<string>();
     let failed: unknown;
     for (let attempt = 1; ; attempt++) {
@@ -100,6 +122,8 @@ export class Router {
         const reply = await this.#attempt(agent, request);
         return { ...reply, agent, attempts: attempt };
       } catch (error) {
+        // Every stream of a dead session fails with the session's one error object: it names the death.
+        if (isTunnelError(error) && error.code === "LINK_DEAD") this.#poison.suspect(fingerprintOf(request), error);
         const again = attempt === 1 && this.#mayRetry(request, error);
         if (!again) throw toGatewayError(error, request);
         failed = error;
@@ -109,6 +133,10 @@ export class Router {
 
   #mayRetry(request: RouteRequest, error: unknown): boolean {
     if (!isTunnelError(error) || !error.retryable || request.signal.aborted) return false;
+    // The agent's own failure mid-body (a TIMEOUT among them) is an answer, not a lost connection.
+    if (error.remote) return false;
+    if (Date.now() >= request.deadline) return false;
+    if (error.code === "LINK_DEAD") return false;
     if (error.code === "REFUSED") return request.body === null;
     return request.body === null && isIdempotent(request.op, request.args);
   }
@@ -224,6 +252,13 @@ export function toGatewayError(error: unknown, request: Pick<RouteRequest, "sign
       return new GatewayError(
         "OUTCOME_UNKNOWN",
         `the agent's connection was lost while it handled this ${request.op} request; it may or may not have been applied — check before sending it again`,
+        { retryable: false, cause: error },
+      );
+    }
+    if (error.code === "LINK_DEAD") {
+      return new GatewayError(
+        "AGENT_UNRESPONSIVE",
+        `the agent stopped answering while it handled this ${request.op} request (${error.message}); it was not sent to another agent because the request itself may have frozen it`,
         { retryable: false, cause: error },
       );
     }

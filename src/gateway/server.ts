@@ -10,7 +10,7 @@ import { AGENT_CONNECT_PATH, GoAwayCode, ROTATE_KEY_PATH } from "../protocol/ind
 import { createAdminContext, type AdminContext } from "./admin/context.ts";
 import { handleAdminRequest } from "./admin/routes.ts";
 import { AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
-import { Authenticator } from "./auth/authenticator.ts";
+import { Authenticator, canUseGroup } from "./auth/authenticator.ts";
 import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
 import { handleInvoke } from "./invoke/handler.ts";
 import { matchInvokePath } from "./invoke/parse.ts";
@@ -145,8 +145,8 @@ export function startGateway(options: GatewayOptions): RunningGateway {
           return jsonResponse({ status: "ready", agents: registry.all().length });
         }
         if (url.pathname === "/metrics") {
-          await auth.authenticate(request, remoteIp);
-          return new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } });
+          const principal = await auth.authenticate(request, remoteIp);
+          return new Response(metrics.render((group) => canUseGroup(principal, group)), { headers: { "content-type": "text/plain; version=0.0.4" } });
         }
         const info = { requestId, remoteIp };
         const response =

@@ -70,3 +70,28 @@ export function arrayField(object: JsonObject, key: string, what: string): unkno
   if (!Array.isArray(value)) throw new ProtocolError("BAD_MESSAGE", `${what}.${key} must be an array`);
   return value;
 }
+
+/**
+ * Deepest nesting of arrays and objects a request may carry. JSON.parse copes with far
+ * more, but every later step that walks the value (JSON.stringify into the open header,
+ * the agent's argument checks, a driver binding parameters) recurses and overflows the
+ * stack somewhere around ten thousand levels — far from where the mistake was made.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when JSON `text` nests arrays/objects deeper than `max`; one pass, strings skipped. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}

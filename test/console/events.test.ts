@@ -45,10 +45,27 @@ describe("GET /v1/admin/events", () => {
     abort.abort();
   });
 
+  test("an open stream closes when its token is revoked", async () => {
+    const created = await stack.admin.createToken({ name: "console-admin", admin: true });
+    const response = await ticket(created.secret);
+    const { ticket: value } = (await response.json()) as { ticket: string };
+    const stream = await fetch(`https://localhost:${stack.gateway.port}/v1/admin/events?ticket=${value}`, { tls: { ca: stack.ca.certPem } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toContain("event: hello");
+    const revoke = await stack.call(`/v1/admin/tokens/${created.token.id}`, { method: "DELETE", token: stack.adminToken });
+    expect(revoke.status).toBe(200);
+    // The stream ends (done), rather than staying open until the next reconnect.
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+    }
+  }, 20_000);
+
   test("an expired ticket is refused", () => {
     let now = 1_000_000;
     const hub = new EventHub({ ticketTtlMs: 30_000, now: () => now });
-    const { ticket: value } = hub.issueTicket();
+    const { ticket: value } = hub.issueTicket("tok-1");
     now += 30_001;
     expect(() => hub.open(value, new AbortController().signal)).toThrow(/unknown, used or expired/);
     hub.close();

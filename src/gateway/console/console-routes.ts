@@ -22,8 +22,9 @@ export function consoleRoutes(services: ConsoleServices): Route[] {
       method: "POST",
       pattern: "/v1/admin/events/ticket",
       handler: async (request, ctx) => {
-        requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
-        const { ticket, expiresAt } = events.issueTicket();
+        const principal = await ctx.auth.authenticate(request, ctx.remoteIp);
+        requireAdmin(principal);
+        const { ticket, expiresAt } = events.issueTicket(principal.tokenId);
         return jsonResponse({ ticket, expiresAt: new Date(expiresAt).toISOString() }, 201, { "cache-control": "no-store" });
       },
     },

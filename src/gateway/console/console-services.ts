@@ -38,7 +38,15 @@ export interface ConsoleServices {
 export function startConsoleServices(options: ConsoleServicesOptions): ConsoleServices {
   const { registry, store, log } = options;
   const history = new RequestHistory();
-  const events = new EventHub(options.events);
+  // Admin-only streams: a token that is gone or revoked (or, were scopes ever edited, no
+  // longer admin) may not keep reading.
+  const events = new EventHub({
+    tokenValid: async (tokenId) => {
+      const token = await store.getApiToken(tokenId);
+      return token !== undefined && token.revokedAt === null && token.admin;
+    },
+    ...options.events,
+  });
   const alerts = new AlertSender({
     ...options.alerts,
     log,
@@ -54,6 +62,7 @@ export function startConsoleServices(options: ConsoleServicesOptions): ConsoleSe
     observe: (group, _op, outcome, seconds) => history.record(group, outcome, seconds),
     noticeResponse(request, url, response) {
       if (request.method === "GET" || request.method === "HEAD" || response.status >= 400) return;
+      if (url.pathname.startsWith("/v1/admin/tokens")) void events.recheckTokens();
       if (!url.pathname.startsWith("/v1/") || matchInvokePath(url.pathname) || url.pathname.startsWith("/v1/admin/events")) return;
       events.publish({ type: "admin", method: request.method, path: url.pathname });
     },
