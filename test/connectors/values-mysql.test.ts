@@ -5,12 +5,12 @@
  * value (`CAST(col AS CHAR)`) by the rule of the value table in docs/connectors.md.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import type { JsonValue } from "../../src/connectors/connector.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createMysqlConnector } from "../../src/connectors/mysql/mysql-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { startMariaDb, type TestMariaDb } from "../support/mariadb.ts";
 import { ctx, drain } from "./connection.suite.ts";
+import { wantedValue, type ValueRule } from "./values.suite.ts";
 
 const server: TestMariaDb = await startMariaDb({ tls: false });
 const db = createManagedConnector(createMysqlConnector({
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 /** A column, a value for it, and how it reads: `text` as the server's text, `number` as a number equal to it, or exactly `expected`. */
-type Case = { column: string; value: string; type: string } & ({ text: true } | { number: true } | { expected: JsonValue });
+type Case = { column: string; value: string; type: string } & ValueRule;
 const CASES: Case[] = [
   { column: "tinyint", value: "-128", type: "tinyint", number: true },
   { column: "tinyint(1)", value: "1", type: "tinyint", number: true },
@@ -69,7 +69,7 @@ describe("mariadb values", () => {
     const seen = CASES.map((c, i) => ({ column: c.column, type: values.columns[i]!.type, value: row[`c${i}`] }));
     const wanted = CASES.map((c, i) => {
       const text = texts[`c${i}`] as string;
-      return { column: c.column, type: c.type, value: "text" in c ? text : "number" in c ? Number(text) : c.expected };
+      return { column: c.column, type: c.type, value: wantedValue(c, text) };
     });
     expect(seen).toEqual(wanted);
     expect(row.none).toBeNull();

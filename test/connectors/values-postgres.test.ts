@@ -6,12 +6,13 @@
  * server's text, floats as the server prints them, dates of every era in one ISO form.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { JsonValue, Row } from "../../src/connectors/connector.ts";
+import type { Row } from "../../src/connectors/connector.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createPostgresConnector } from "../../src/connectors/postgres/postgres-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { ctx, drain } from "./connection.suite.ts";
+import { wantedValue, type ValueRule } from "./values.suite.ts";
 
 const server: TestPostgres = await startPostgres({ tls: false });
 const db = createManagedConnector(createPostgresConnector({
@@ -26,7 +27,7 @@ afterAll(async () => {
  * One value per case. `text`: the JSON value is the server's text; `number`: the JSON
  * number reads back as the server's text does; otherwise `expected` is exactly the value.
  */
-type Case = { sql: string; type: string } & ({ text: true } | { number: true } | { expected: JsonValue });
+type Case = { sql: string; type: string } & ValueRule;
 const CASES: Case[] = [
   { sql: "32767::int2", type: "int2", number: true },
   { sql: "(-2147483648)::int4", type: "int4", number: true },
@@ -101,7 +102,7 @@ describe("postgresql values", () => {
     const seen = CASES.map((c, i) => ({ sql: c.sql, type: values.columns[i]!.type, value: values.row[`c${i}`] }));
     const wanted = CASES.map((c, i) => {
       const text = texts.row[`c${i}`] as string;
-      const value = "text" in c ? text : "number" in c ? Number(text) : c.expected;
+      const value = wantedValue(c, text);
       return { sql: c.sql, type: c.type, value };
     });
     expect(seen).toEqual(wanted);

@@ -5,16 +5,16 @@
  * value table in docs/connectors.md.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import type { JsonValue } from "../../src/connectors/connector.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { SqliteConnector } from "../../src/connectors/sqlite/sqlite-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { ctx, drain } from "./connection.suite.ts";
+import { wantedValue, type ValueRule } from "./values.suite.ts";
 
 const db = createManagedConnector(new SqliteConnector({ path: ":memory:" }), { profile: "lite", log: silentLogger });
 afterAll(() => db.close());
 
-type Case = { sql: string } & ({ text: true } | { number: true } | { expected: JsonValue });
+type Case = { sql: string } & ValueRule;
 const CASES: Case[] = [
   { sql: "9007199254740991", number: true },
   { sql: "9007199254740993", text: true },
@@ -36,7 +36,7 @@ describe("sqlite values", () => {
     const seen = CASES.map((c, i) => ({ sql: c.sql, value: row[`c${i}`] }));
     const wanted = CASES.map((c, i) => {
       const text = texts[`c${i}`] as string;
-      return { sql: c.sql, value: "text" in c ? text : "number" in c ? Number(text) : c.expected };
+      return { sql: c.sql, value: wantedValue(c, text) };
     });
     expect(seen).toEqual(wanted);
   });
