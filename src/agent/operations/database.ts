@@ -12,6 +12,7 @@ import { ConnectorError } from "../../connectors/errors.ts";
 import { toRemoteError, type Reply } from "../reply.ts";
 import { optionalArray, optionalCount, optionalObject, optionalString, requiredString, type Args } from "./args.ts";
 import type { OperationContext } from "./context.ts";
+import { rowEncoder } from "./row-encoding.ts";
 
 type Db = Managed<DatabaseConnector>;
 
@@ -40,14 +41,14 @@ async function* batches(rows: Rows): AsyncGenerator<Row[]> {
 }
 
 async function writeNdjson(result: ManagedQueryResult, rows: Rows, reply: Reply): Promise<void> {
-  const names = result.columns.map((column) => column.name);
+  const encode = rowEncoder(result.columns);
   let count = 0;
   await reply.head(200, [NDJSON_TYPE]);
   await reply.write(JSON.stringify({ columns: result.columns }) + "\n");
   try {
     for await (const batch of batches(rows)) {
       let text = "";
-      for (const row of batch) text += JSON.stringify(names.map((name) => row[name] ?? null)) + "\n";
+      for (const row of batch) text += encode.array(row) + "\n";
       count += batch.length;
       await reply.write(text);
     }
@@ -61,12 +62,13 @@ async function writeNdjson(result: ManagedQueryResult, rows: Rows, reply: Reply)
 }
 
 async function writeJson(result: ManagedQueryResult, rows: Rows, reply: Reply): Promise<void> {
+  const encode = rowEncoder(result.columns);
   let count = 0;
   await reply.head(200, [JSON_TYPE]);
   await reply.write(`{"columns":${JSON.stringify(result.columns)},"rows":[`);
   for await (const batch of batches(rows)) {
     let text = "";
-    for (const row of batch) text += (count++ === 0 ? "" : ",") + JSON.stringify(row);
+    for (const row of batch) text += (count++ === 0 ? "" : ",") + encode.object(row);
     await reply.write(text);
   }
   await reply.write(`],"rowCount":${count},"truncated":${result.truncated}}`);

@@ -31,6 +31,8 @@ function connectionOptions(profile: DatabaseProfile): mysql.ConnectionOptions {
     bigNumberStrings: true,
     dateStrings: true,
     decimalNumbers: false,
+    // JSON documents as the text the server sent: parsing them rounds big numbers (docs/connectors.md, Values).
+    jsonStrings: true,
     rowsAsArray: true,
     timezone: "Z",
     ...(profile.options as mysql.ConnectionOptions | undefined),

@@ -2,10 +2,15 @@
  * @module
  * Value mapping between JSON and SQLite. The database is opened with `safeIntegers`, so
  * every integer arrives as a bigint: it becomes a number when exact, else a decimal string
- * (JSON numbers lose digits past 2^53). Blobs become base64; NULL stays null.
+ * (JSON numbers lose digits past 2^53) — SQLite types each value, not the column, so the
+ * value decides here where the column's type decides for the other backends. REAL values
+ * are doubles in their shortest form; infinities (SQLite has no NaN) are the strings
+ * `"Infinity"` / `"-Infinity"` as everywhere (docs/connectors.md, Values). Text, and so
+ * JSON documents, comes as stored. Blobs become base64; NULL stays null.
  */
 import type { JsonValue, Row } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
+import { doubleToJson } from "../sql-numbers.ts";
 
 export type SqliteParam = string | number | bigint | boolean | null | Uint8Array;
 
@@ -16,7 +21,8 @@ export function fromSqlite(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
-  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return doubleToJson(value);
+  if (typeof value === "string" || typeof value === "boolean") return value;
   return String(value);
 }
 

@@ -5,7 +5,8 @@
  *
  * | SQL Server | JSON |
  * |---|---|
- * | tinyint, smallint, int, real, float | number |
+ * | tinyint, smallint, int, float | number |
+ * | real | number: the float32's shortest form (`3.14159`), not the widened double |
  * | bigint | string (exact) |
  * | decimal, numeric, money, smallmoney | string with the column's scale; exact up to 15 significant digits (tedious decodes through a double) |
  * | bit | boolean |
@@ -18,6 +19,7 @@
  * | NULL | null |
  */
 import type { JsonValue } from "../connector.ts";
+import { doubleToJson, float32ToJson } from "../sql-numbers.ts";
 
 /** The parts of tedious's column metadata we read. */
 export interface SqlServerColumn {
@@ -48,7 +50,7 @@ export function sqlServerToJson(value: unknown, column: SqlServerColumn): JsonVa
   const type = sqlServerTypeName(column);
   if (typeof value === "number") {
     if (EXACT.has(type)) return value.toFixed(type.endsWith("money") ? 4 : column.scale ?? 0);
-    return Number.isFinite(value) ? value : String(value);
+    return type === "real" ? float32ToJson(value) : doubleToJson(value);
   }
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");

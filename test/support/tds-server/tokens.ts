@@ -6,7 +6,7 @@
  */
 
 /** Column types the server can describe; `value` is what a test puts in a row. */
-export type ColumnType = "int" | "bigint" | "nvarchar" | "bit" | "float" | "decimal" | "datetime2" | "datetimeoffset" | "varbinary" | "uniqueidentifier";
+export type ColumnType = "int" | "bigint" | "nvarchar" | "bit" | "float" | "real" | "money" | "decimal" | "datetime2" | "datetimeoffset" | "varbinary" | "uniqueidentifier";
 
 export interface ColumnSpec {
   name: string;
@@ -73,6 +73,8 @@ function typeInfo(column: ColumnSpec): Buffer {
     case "bigint": return Buffer.from([0x26, 8]);
     case "bit": return Buffer.from([0x68, 1]);
     case "float": return Buffer.from([0x6d, 8]);
+    case "real": return Buffer.from([0x6d, 4]);
+    case "money": return Buffer.from([0x6e, 8]);
     case "decimal": return Buffer.from([0x6a, 17, 38, column.scale ?? 2]);
     case "datetime2": return Buffer.from([0x2a, column.scale ?? 7]);
     case "datetimeoffset": return Buffer.from([0x2b, column.scale ?? 7]);
@@ -105,6 +107,8 @@ function encodeValue(column: ColumnSpec, value: CellValue): Buffer {
     case "bigint": { const b = Buffer.alloc(9); b[0] = 8; b.writeBigInt64LE(BigInt(value as string | number), 1); return b; }
     case "bit": return Buffer.from([1, value ? 1 : 0]);
     case "float": { const b = Buffer.alloc(9); b[0] = 8; b.writeDoubleLE(Number(value), 1); return b; }
+    case "real": { const b = Buffer.alloc(5); b[0] = 4; b.writeFloatLE(Number(value), 1); return b; }
+    case "money": return encodeMoney(String(value));
     case "decimal": return encodeDecimal(String(value), column.scale ?? 2);
     case "nvarchar": { const text = ucs2(String(value)); return Buffer.concat([u16(text.length), text]); }
     case "varbinary": { const bytes = value as Buffer; return Buffer.concat([u16(bytes.length), bytes]); }
@@ -112,6 +116,17 @@ function encodeValue(column: ColumnSpec, value: CellValue): Buffer {
     case "datetime2": return encodeDateTime(value as Date, column.scale ?? 7, false);
     case "datetimeoffset": return encodeDateTime(value as Date, column.scale ?? 7, true);
   }
+}
+
+/** money: the value in 1/10,000ths as an int64, its high 32 bits first. */
+function encodeMoney(text: string): Buffer {
+  const [whole = "0", fraction = ""] = text.replace("-", "").split(".");
+  const units = BigInt.asUintN(64, BigInt(whole + fraction.padEnd(4, "0").slice(0, 4)) * (text.startsWith("-") ? -1n : 1n));
+  const b = Buffer.alloc(9);
+  b[0] = 8;
+  b.writeUInt32LE(Number(units >> 32n), 1);
+  b.writeUInt32LE(Number(units & 0xffffffffn), 5);
+  return b;
 }
 
 function encodeDecimal(text: string, scale: number): Buffer {
