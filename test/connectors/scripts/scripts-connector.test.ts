@@ -44,6 +44,17 @@ const profile: ScriptsProfile = {
         label: { type: "string", required: false },
       },
     },
+    starts: {
+      argv: ["printf", "%s|", "{name}.txt", "{a}{b}", "-{admin}", "x{mid}", "{opted}.log"],
+      params: {
+        name: { type: "string", pattern: "[A-Za-z0-9=/_.-]+", required: false },
+        a: { type: "string", pattern: ".*", required: false },
+        b: { type: "string", pattern: ".*", required: false },
+        admin: { type: "string", required: false },
+        mid: { type: "string", required: false },
+        opted: { type: "string", allow_dash: true, required: false },
+      },
+    },
     loud: { argv: ["head", "-c", "3000000", "/dev/zero"] },
     fail: { argv: ["sh", "-c", "echo oops >&2; exit 3"] },
     missing: { argv: ["/no/such/program"] },
@@ -98,6 +109,30 @@ describe("scripts", () => {
     }
     const passed = await scripts.run("dashes", { free: "a-b", count: 5, mode: "-v", opted: "--yes", label: "-x" }, ctx());
     expect(passed.stdout).toBe("a-b|5|-v|--yes|--label=-x|");
+  });
+
+  test("a value that begins an argv element may not start with '-', whatever text follows the placeholder", async () => {
+    const refused: Record<string, JsonValue>[] = [
+      { name: "--output=/tmp/victim" },
+      { name: "-o" },
+      { b: "--output=/tmp/x" },
+      { a: "", b: "-x" },
+      { a: "-x", b: "y" },
+    ];
+    for (const params of refused) {
+      const error = await failure(scripts.run("starts", params, ctx()));
+      expect({ params, code: error.code, message: error.message }).toEqual({ params, code: "BAD_REQUEST", message: expect.stringContaining('must not start with "-"') });
+    }
+    // The administrator's own dash, a dash after other text, and allow_dash all pass.
+    const passed = await scripts.run("starts", { name: "a-b", a: "x", b: "-y", admin: "-z", mid: "-m", opted: "--yes" }, ctx());
+    expect(passed.stdout).toBe("a-b.txt|x-y|--z|x-m|--yes.log|");
+  });
+
+  test("a placeholder may choose the program only from an enum", () => {
+    const load = (type: "string" | "enum") =>
+      new ProcessScriptsConnector({ profile: { commands: { run: { argv: ["{tool}", "x"], params: { tool: { type, values: ["ls", "cat"] } } } } } });
+    expect(() => load("string")).toThrow(/^script run: argv\[0\] uses \{tool\}/);
+    expect(() => load("enum")).not.toThrow();
   });
 
   test("a timeout kills the whole process tree", async () => {
