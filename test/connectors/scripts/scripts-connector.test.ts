@@ -1,4 +1,4 @@
-/** @module The scripts connector with real processes: literal arguments, validation, process-tree kill, output caps, limits. */
+/** @module The scripts connector with real processes: literal arguments, validation, process-tree kill (setsid children too), pipes held open, output caps, limits. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +33,28 @@ const profile: ScriptsProfile = {
       params: { pidfile: { type: "string" } },
       timeout: 1,
     },
+    // The daemon writes its own pid after setsid, so the test knows exactly which process to look for.
+    escaped: {
+      argv: ["sh", "-c", 'setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" > /dev/null 2>&1 & wait', "sh", "{pidfile}"],
+      params: { pidfile: { type: "string" } },
+      timeout: 1,
+    },
+    holding: {
+      argv: ["sh", "-c", 'setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" & wait', "sh", "{pidfile}"],
+      params: { pidfile: { type: "string" } },
+      timeout: 1,
+    },
+    // A double fork: the subshell exits at once, so the daemon may be reparented before any snapshot sees it.
+    // The script waits for the daemon's pid, so the daemon surely exists when the call ends.
+    daemon: {
+      argv: ["sh", "-c", '(setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" &); until [ -s "$1" ]; do sleep 0.01; done; sleep 1000', "sh", "{pidfile}"],
+      params: { pidfile: { type: "string" } },
+      timeout: 1,
+    },
+    quick: {
+      argv: ["sh", "-c", '(setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" &); until [ -s "$1" ]; do sleep 0.01; done; echo done', "sh", "{pidfile}"],
+      params: { pidfile: { type: "string" } },
+    },
     dashes: {
       argv: ["printf", "%s|", "{free}", "{coded}", "{count}", "{mode}", "{opted}", "--label={label}"],
       params: {
@@ -61,6 +83,21 @@ const profile: ScriptsProfile = {
   },
   max_output: 1000,
 };
+
+/** The pid a script wrote to `file`, once it is there. */
+async function pidIn(file: string): Promise<number> {
+  while (!existsSync(file) || readFileSync(file, "utf8").trim() === "") await Bun.sleep(10);
+  return Number(readFileSync(file, "utf8").trim());
+}
+
+/** Kills what a test knowingly let escape, so it does not outlive the test run. */
+function cleanUp(pid: number): void {
+  try {
+    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
 
 /** Alive and not a zombie (a container's PID 1 may never reap it). */
 function isAlive(pid: number): boolean {
@@ -156,6 +193,51 @@ describe("scripts", () => {
     const grandchild = Number(readFileSync(pidfile, "utf8").trim());
     for (let i = 0; i < 50 && isAlive(grandchild); i++) await Bun.sleep(20);
     expect(isAlive(grandchild)).toBe(false);
+  });
+
+  test("a child that called setsid is killed at timeout and at cancel", async () => {
+    const timedOut = join(dir, "setsid-timeout.pid");
+    expect((await failure(scripts.run("escaped", { pidfile: timedOut }, ctx()))).code).toBe("TIMEOUT");
+    const first = await pidIn(timedOut);
+    for (let i = 0; i < 50 && isAlive(first); i++) await Bun.sleep(20);
+    const firstAlive = isAlive(first);
+    cleanUp(first);
+    expect(firstAlive).toBe(false);
+
+    const cancelled = join(dir, "setsid-cancel.pid");
+    const caller = new AbortController();
+    const running = scripts.run("escaped", { pidfile: cancelled }, createCallContext({ signal: caller.signal, timeoutMs: 30_000 }));
+    const second = await pidIn(cancelled);
+    caller.abort();
+    expect((await failure(running)).code).toBe("CANCELLED");
+    for (let i = 0; i < 50 && isAlive(second); i++) await Bun.sleep(20);
+    const secondAlive = isAlive(second);
+    cleanUp(second);
+    expect(secondAlive).toBe(false);
+  });
+
+  test("a setsid child holding stdout open does not hold the call past its timeout, and is killed", async () => {
+    const pidfile = join(dir, "holding.pid");
+    expect((await failure(scripts.run("holding", { pidfile }, ctx()))).code).toBe("TIMEOUT");
+    const pid = await pidIn(pidfile);
+    for (let i = 0; i < 50 && isAlive(pid); i++) await Bun.sleep(20);
+    const alive = isAlive(pid);
+    cleanUp(pid);
+    expect(alive).toBe(false);
+  });
+
+  test("a double-forked daemon holding stdout open: the call still ends at its timeout", async () => {
+    const pidfile = join(dir, "daemon.pid");
+    const error = await failure(scripts.run("daemon", { pidfile }, ctx()));
+    cleanUp(await pidIn(pidfile));
+    expect(error.code).toBe("TIMEOUT");
+  });
+
+  test("a script that exits while a daemon holds stdout answers with what it wrote", async () => {
+    const pidfile = join(dir, "quick.pid");
+    const result = await scripts.run("quick", { pidfile }, ctx());
+    cleanUp(await pidIn(pidfile));
+    expect([result.exitCode, result.stdout]).toEqual([0, "done\n"]);
   });
 
   test("output past max_output is cut and flagged, and the child is not blocked", async () => {
