@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ScriptsProfile } from "../../../src/config/types.ts";
+import type { ScriptCommand, ScriptsProfile } from "../../../src/config/types.ts";
 import type { JsonValue } from "../../../src/connectors/connector.ts";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
@@ -13,6 +13,13 @@ import { failure } from "../../support/failure.ts";
 const dir = mkdtempSync(join(tmpdir(), "outpost-scripts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = () => createCallContext({ timeoutMs: 30_000 });
+
+/** A shell script that gets a pid file as `$1`. */
+function pidScript(script: string, timeout?: number): ScriptCommand {
+  return { argv: ["sh", "-c", script, "sh", "{pidfile}"], params: { pidfile: { type: "string" } }, timeout };
+}
+/** A process that leaves the script's session with setsid and writes its own pid, so the test knows which one to look for. */
+const DAEMON = `setsid sh -c 'echo $$ > "$1"; exec sleep 1000' sh "$1"`;
 
 const profile: ScriptsProfile = {
   timeout: 30,
@@ -28,33 +35,13 @@ const profile: ScriptsProfile = {
         code: { type: "string", pattern: "[A-Z]{3}", required: false },
       },
     },
-    tree: {
-      argv: ["sh", "-c", 'sleep 60 & echo $! > "$1"; echo started; wait', "sh", "{pidfile}"],
-      params: { pidfile: { type: "string" } },
-      timeout: 1,
-    },
-    // The daemon writes its own pid after setsid, so the test knows exactly which process to look for.
-    escaped: {
-      argv: ["sh", "-c", 'setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" > /dev/null 2>&1 & wait', "sh", "{pidfile}"],
-      params: { pidfile: { type: "string" } },
-      timeout: 1,
-    },
-    holding: {
-      argv: ["sh", "-c", 'setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" & wait', "sh", "{pidfile}"],
-      params: { pidfile: { type: "string" } },
-      timeout: 1,
-    },
+    tree: pidScript('sleep 60 & echo $! > "$1"; echo started; wait', 1),
+    escaped: pidScript(`${DAEMON} > /dev/null 2>&1 & wait`, 1),
+    holding: pidScript(`${DAEMON} & wait`, 1),
     // A double fork: the subshell exits at once, so the daemon may be reparented before any snapshot sees it.
     // The script waits for the daemon's pid, so the daemon surely exists when the call ends.
-    daemon: {
-      argv: ["sh", "-c", '(setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" &); until [ -s "$1" ]; do sleep 0.01; done; sleep 1000', "sh", "{pidfile}"],
-      params: { pidfile: { type: "string" } },
-      timeout: 1,
-    },
-    quick: {
-      argv: ["sh", "-c", '(setsid sh -c \'echo $$ > "$1"; exec sleep 1000\' sh "$1" &); until [ -s "$1" ]; do sleep 0.01; done; echo done', "sh", "{pidfile}"],
-      params: { pidfile: { type: "string" } },
-    },
+    daemon: pidScript(`(${DAEMON} &); until [ -s "$1" ]; do sleep 0.01; done; sleep 1000`, 1),
+    quick: pidScript(`(${DAEMON} &); until [ -s "$1" ]; do sleep 0.01; done; echo done`),
     dashes: {
       argv: ["printf", "%s|", "{free}", "{coded}", "{count}", "{mode}", "{opted}", "--label={label}"],
       params: {
@@ -88,6 +75,14 @@ const profile: ScriptsProfile = {
 async function pidIn(file: string): Promise<number> {
   while (!existsSync(file) || readFileSync(file, "utf8").trim() === "") await Bun.sleep(10);
   return Number(readFileSync(file, "utf8").trim());
+}
+
+/** Whether `pid` is still alive a moment after the call ended; kills it either way, so no test leaves one behind. */
+async function survived(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && isAlive(pid); i++) await Bun.sleep(20);
+  const alive = isAlive(pid);
+  cleanUp(pid);
+  return alive;
 }
 
 /** Kills what a test knowingly let escape, so it does not outlive the test run. */
@@ -199,10 +194,7 @@ describe("scripts", () => {
     const timedOut = join(dir, "setsid-timeout.pid");
     expect((await failure(scripts.run("escaped", { pidfile: timedOut }, ctx()))).code).toBe("TIMEOUT");
     const first = await pidIn(timedOut);
-    for (let i = 0; i < 50 && isAlive(first); i++) await Bun.sleep(20);
-    const firstAlive = isAlive(first);
-    cleanUp(first);
-    expect(firstAlive).toBe(false);
+    expect(await survived(first)).toBe(false);
 
     const cancelled = join(dir, "setsid-cancel.pid");
     const caller = new AbortController();
@@ -210,20 +202,14 @@ describe("scripts", () => {
     const second = await pidIn(cancelled);
     caller.abort();
     expect((await failure(running)).code).toBe("CANCELLED");
-    for (let i = 0; i < 50 && isAlive(second); i++) await Bun.sleep(20);
-    const secondAlive = isAlive(second);
-    cleanUp(second);
-    expect(secondAlive).toBe(false);
+    expect(await survived(second)).toBe(false);
   });
 
   test("a setsid child holding stdout open does not hold the call past its timeout, and is killed", async () => {
     const pidfile = join(dir, "holding.pid");
     expect((await failure(scripts.run("holding", { pidfile }, ctx()))).code).toBe("TIMEOUT");
     const pid = await pidIn(pidfile);
-    for (let i = 0; i < 50 && isAlive(pid); i++) await Bun.sleep(20);
-    const alive = isAlive(pid);
-    cleanUp(pid);
-    expect(alive).toBe(false);
+    expect(await survived(pid)).toBe(false);
   });
 
   test("a double-forked daemon holding stdout open: the call still ends at its timeout", async () => {
