@@ -101,7 +101,7 @@ export interface ScriptParam {
   values?: string[];
   default?: string | number | boolean;
   /**
-   * Lets a value that starts with `-` through when the argv element is exactly `{name}`,
+   * Lets a value that starts with `-` begin an argv element (`{name}`, `{name}.txt`),
    * where the program would read it as an option. `enum` values are never refused for it.
    * Defaults to `false`.
    */

@@ -2,8 +2,8 @@
  * @module
  * The HTTP connector: forwards one request to `base_url` + the caller's relative path
  * (http-url.ts decides what may be appended), with both bodies streamed. Redirects are
- * followed by hand, and only while they stay under `base_url`; a redirect elsewhere is an
- * error (FORBIDDEN_PATH) rather than a response, so a backend cannot send the agent — or
+ * followed by hand, and only while they stay under `base_url` and pass the caller's path
+ * checks; any other redirect is an error (FORBIDDEN_PATH) rather than a response, so a backend cannot send the agent — or
  * the caller — off to another host. Requests connect directly, ignoring proxy variables:
  * the backends are inside the network.
  */
@@ -16,7 +16,7 @@ import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
 import { mapFetchError } from "./http-errors.ts";
 import { requestHeaders, responseHeaders } from "./http-headers.ts";
-import { isUnderBase, normaliseBase, targetUrl } from "./http-url.ts";
+import { normaliseBase, redirectUrl, targetUrl } from "./http-url.ts";
 
 export interface HttpConnectorOptions {
   baseUrl: string;
@@ -73,12 +73,7 @@ export class ForwardingHttpConnector implements HttpConnector {
           };
         }
         await response.body?.cancel();
-        const next = new URL(location, url);
-        if (!isUnderBase(this.#base, next)) {
-          throw new ConnectorError("FORBIDDEN_PATH", `the backend redirected outside base_url (status ${response.status})`, {
-            details: { status: response.status },
-          });
-        }
+        const next = redirectUrl(this.#base, url, location, response.status);
         if (hop >= (this.#options.maxRedirects ?? 5)) throw new ConnectorError("UNREACHABLE", "too many redirects", { retryable: false });
         if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
           method = method === "HEAD" ? "HEAD" : "GET";

@@ -3,8 +3,10 @@
  * Checks a script call's parameters against the profile's declarations before anything
  * runs, and builds the argv: each `{name}` placeholder is replaced by the value's text
  * inside its own argv element, so a value can never become two arguments or reach a shell.
- * A value that fills a whole argv element and starts with `-` is refused unless the
- * parameter sets `allow_dash`: the program would read it as an option (`--output=/etc/x`).
+ * A value that begins an argv element — `{name}`, `{name}.txt`, or `{a}{b}` with `a`
+ * empty — and starts with `-` is refused unless the parameter sets `allow_dash`: the
+ * program would read it as an option (`--output=/etc/x.txt`). A dash the administrator
+ * wrote (`-{x}`, `--name={who}`) is theirs and passes. Only an enum may pick the program.
  */
 import type { ScriptCommand, ScriptParam } from "../../config/types.ts";
 import type { JsonValue } from "../connector.ts";
@@ -34,6 +36,10 @@ export function checkCommand(name: string, command: ScriptCommand): void {
       if (!command.params?.[param!]) throw bad(`script ${name}: argv uses {${param}} which is not a declared parameter`);
     }
   }
+  // A caller who can fill argv[0] chooses which program runs; only the admin's list may.
+  for (const [, param] of command.argv[0]!.matchAll(PLACEHOLDER)) {
+    if (command.params![param!]!.type !== "enum") throw bad(`script ${name}: argv[0] uses {${param}}; only an enum parameter may choose the program`);
+  }
   for (const [param, spec] of Object.entries(command.params ?? {})) {
     if (spec.type === "string" && spec.pattern !== undefined) {
       try {
@@ -53,7 +59,6 @@ export function validateParams(command: ScriptCommand, given: Record<string, Jso
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(specs, name)) throw bad(`unknown parameter "${name}"`);
   }
-  const standalone = wholeElementParams(command.argv);
   const values = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) {
     const value = given[name] ?? spec.default ?? null;
@@ -61,24 +66,9 @@ export function validateParams(command: ScriptCommand, given: Record<string, Jso
       if (spec.required ?? true) throw bad(`parameter "${name}" is required`);
       continue;
     }
-    const text = checkValue(name, spec, value);
-    // Enum values were listed by the administrator, so a leading dash there is intended.
-    if (text.startsWith("-") && standalone.has(name) && spec.type !== "enum" && !spec.allow_dash) {
-      throw bad(`parameter "${name}" must not start with "-" (it would read as an option)`);
-    }
-    values.set(name, text);
+    values.set(name, checkValue(name, spec, value));
   }
   return values;
-}
-
-/** Names of the parameters that make up a whole argv element: the ones a program can take for an option. */
-function wholeElementParams(argv: string[]): Set<string> {
-  const names = new Set<string>();
-  for (const element of argv) {
-    const whole = WHOLE_PLACEHOLDER.exec(element);
-    if (whole) names.add(whole[1]!);
-  }
-  return names;
 }
 
 function checkValue(name: string, spec: ScriptParam, value: JsonValue): string {
@@ -120,17 +110,34 @@ function checkValue(name: string, spec: ScriptParam, value: JsonValue): string {
 /**
  * Replaces placeholders element by element. An element that is only `{name}` is dropped
  * when the optional parameter is absent; inside longer text an absent value is empty.
+ * The check for a leading dash is made on the built element, so it sees which value
+ * supplied its first character however the placeholders are arranged.
  */
-export function buildArgv(argv: string[], values: Map<string, string>): string[] {
+export function buildArgv(command: ScriptCommand, values: Map<string, string>): string[] {
   const out: string[] = [];
-  for (const element of argv) {
+  for (const element of command.argv) {
     const whole = WHOLE_PLACEHOLDER.exec(element);
-    if (whole) {
-      const value = values.get(whole[1]!);
-      if (value !== undefined) out.push(value);
-      continue;
+    if (whole && !values.has(whole[1]!)) continue;
+    let text = "";
+    let leader: string | undefined;
+    let literalFrom = 0;
+    for (const match of element.matchAll(PLACEHOLDER)) {
+      text += element.slice(literalFrom, match.index);
+      const value = values.get(match[1]!) ?? "";
+      if (text === "" && value !== "") leader = match[1]!;
+      text += value;
+      literalFrom = match.index + match[0].length;
     }
-    out.push(element.replace(PLACEHOLDER, (_, name: string) => values.get(name) ?? ""));
+    text += element.slice(literalFrom);
+    if (leader !== undefined && text.startsWith("-") && !mayLeadWithDash(command.params![leader]!)) {
+      throw bad(`parameter "${leader}" must not start with "-" where it begins an argument (it would read as an option)`);
+    }
+    out.push(text);
   }
   return out;
+}
+
+/** Enum values were listed by the administrator, so a leading dash there is intended. */
+function mayLeadWithDash(spec: ScriptParam): boolean {
+  return spec.type === "enum" || spec.allow_dash === true;
 }

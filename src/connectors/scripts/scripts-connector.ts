@@ -45,7 +45,7 @@ export class ProcessScriptsConnector implements ScriptsConnector {
     throwIfAborted(ctx.signal);
     const command = Object.hasOwn(this.#profile.commands ?? {}, script) ? this.#profile.commands[script] : undefined;
     if (!command) throw new ConnectorError("NOT_FOUND", `no script named "${script}" in this profile`);
-    const argv = buildArgv(command.argv, validateParams(command, params ?? {}));
+    const argv = buildArgv(command, validateParams(command, params ?? {}));
     const release = await this.#limiter.acquire(ctx.signal);
     try {
       ctx.log.info("script start", { script, program: argv[0] });

@@ -51,6 +51,9 @@ beforeAll(async () => {
           return Response.redirect(`http://127.0.0.1:${elsewhere.port}/api/echo`, 302);
         case "/api/to-root":
           return Response.redirect("/admin", 301);
+        case "/api/go":
+          // Answers with whatever Location the test asks for, verbatim.
+          return new Response(null, { status: 302, headers: { location: url.searchParams.get("to")! } });
         case "/api/slow":
           await Bun.sleep(5_000);
           return new Response("late");
@@ -147,6 +150,46 @@ describe("http: forwarding", () => {
     const other = await failure(http.forward({ method: "GET", path: "to-elsewhere", headers: [], body: null }, ctx()));
     expect([other.code, elsewhereHits]).toEqual(["FORBIDDEN_PATH", 0]);
     expect((await failure(http.forward({ method: "GET", path: "to-root", headers: [], body: null }, ctx()))).code).toBe("FORBIDDEN_PATH");
+  });
+
+  test("every redirect target gets the caller's path checks; a failing one is never requested, even with the profile's headers", async () => {
+    const origin = `http://127.0.0.1:${app.port}`;
+    const evil = [
+      "/api/..;/outside",
+      "/api/x/..;/..;/outside",
+      "/api/..;x=1/outside",
+      "/api/%2e%2e%2foutside",
+      "/api/%2e%2e;/outside",
+      "/api/..%3b/outside",
+      "/api/%252e%252e%252foutside",
+      "/api/..%2foutside",
+      "/api/%5c..%5coutside",
+      "/api/..%5coutside",
+      "/api\\..\\outside",
+      "/api/sub/../../outside",
+      "/api/.%2e/outside",
+      "..;/outside",
+      "%2e%2e%2foutside",
+      `${origin}/api/..;/outside`,
+      `${origin}/api/%2e%2e%2foutside`,
+      "/api/%",
+    ];
+    const http = connector({ headers: { authorization: "Bearer profile-secret" } });
+    const before = seen.length;
+    for (const location of evil) {
+      const error = await failure(http.forward({ method: "GET", path: `go?to=${encodeURIComponent(location)}`, headers: [], body: null }, ctx()));
+      expect({ location, code: error.code, redirect: error.message.includes("redirect") }).toEqual({ location, code: "FORBIDDEN_PATH", redirect: true });
+    }
+    const requested = seen.slice(before).map((request) => request.path);
+    expect(requested.length).toBe(evil.length);
+    expect(requested.filter((path) => !path.startsWith("/api/go?"))).toEqual([]);
+  });
+
+  test("a plain redirect under base_url still carries the profile's headers", async () => {
+    const http = connector({ headers: { authorization: "Bearer profile-secret" } });
+    const response = await http.forward({ method: "GET", path: `go?to=${encodeURIComponent("/api/orders;jsessionid=x/7?page=2")}`, headers: [], body: null }, ctx());
+    expect(await new Response(response.body).text()).toBe("path /api/orders;jsessionid=x/7");
+    expect([seen.at(-1)!.path, seen.at(-1)!.headers.authorization]).toEqual(["/api/orders;jsessionid=x/7?page=2", "Bearer profile-secret"]);
   });
 
   test("hop-by-hop headers are stripped both ways", async () => {

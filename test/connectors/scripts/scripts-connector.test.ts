@@ -1,9 +1,9 @@
-/** @module The scripts connector with real processes: literal arguments, validation, process-tree kill, output caps, limits. */
+/** @module The scripts connector with real processes: literal arguments, validation, process-tree kill (setsid children too), pipes held open, output caps, limits. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ScriptsProfile } from "../../../src/config/types.ts";
+import type { ScriptCommand, ScriptsProfile } from "../../../src/config/types.ts";
 import type { JsonValue } from "../../../src/connectors/connector.ts";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
@@ -13,6 +13,13 @@ import { failure } from "../../support/failure.ts";
 const dir = mkdtempSync(join(tmpdir(), "outpost-scripts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = () => createCallContext({ timeoutMs: 30_000 });
+
+/** A shell script that gets a pid file as `$1`. */
+function pidScript(script: string, timeout?: number): ScriptCommand {
+  return { argv: ["sh", "-c", script, "sh", "{pidfile}"], params: { pidfile: { type: "string" } }, timeout };
+}
+/** A process that leaves the script's session with setsid and writes its own pid, so the test knows which one to look for. */
+const DAEMON = `setsid sh -c 'echo $$ > "$1"; exec sleep 1000' sh "$1"`;
 
 const profile: ScriptsProfile = {
   timeout: 30,
@@ -28,11 +35,13 @@ const profile: ScriptsProfile = {
         code: { type: "string", pattern: "[A-Z]{3}", required: false },
       },
     },
-    tree: {
-      argv: ["sh", "-c", 'sleep 60 & echo $! > "$1"; echo started; wait', "sh", "{pidfile}"],
-      params: { pidfile: { type: "string" } },
-      timeout: 1,
-    },
+    tree: pidScript('sleep 60 & echo $! > "$1"; echo started; wait', 1),
+    escaped: pidScript(`${DAEMON} > /dev/null 2>&1 & wait`, 1),
+    holding: pidScript(`${DAEMON} & wait`, 1),
+    // A double fork: the subshell exits at once, so the daemon may be reparented before any snapshot sees it.
+    // The script waits for the daemon's pid, so the daemon surely exists when the call ends.
+    daemon: pidScript(`(${DAEMON} &); until [ -s "$1" ]; do sleep 0.01; done; sleep 1000`, 1),
+    quick: pidScript(`(${DAEMON} &); until [ -s "$1" ]; do sleep 0.01; done; echo done`),
     dashes: {
       argv: ["printf", "%s|", "{free}", "{coded}", "{count}", "{mode}", "{opted}", "--label={label}"],
       params: {
@@ -44,12 +53,46 @@ const profile: ScriptsProfile = {
         label: { type: "string", required: false },
       },
     },
+    starts: {
+      argv: ["printf", "%s|", "{name}.txt", "{a}{b}", "-{admin}", "x{mid}", "{opted}.log"],
+      params: {
+        name: { type: "string", pattern: "[A-Za-z0-9=/_.-]+", required: false },
+        a: { type: "string", pattern: ".*", required: false },
+        b: { type: "string", pattern: ".*", required: false },
+        admin: { type: "string", required: false },
+        mid: { type: "string", required: false },
+        opted: { type: "string", allow_dash: true, required: false },
+      },
+    },
     loud: { argv: ["head", "-c", "3000000", "/dev/zero"] },
     fail: { argv: ["sh", "-c", "echo oops >&2; exit 3"] },
     missing: { argv: ["/no/such/program"] },
   },
   max_output: 1000,
 };
+
+/** The pid a script wrote to `file`, once it is there. */
+async function pidIn(file: string): Promise<number> {
+  while (!existsSync(file) || readFileSync(file, "utf8").trim() === "") await Bun.sleep(10);
+  return Number(readFileSync(file, "utf8").trim());
+}
+
+/** Whether `pid` is still alive a moment after the call ended; kills it either way, so no test leaves one behind. */
+async function survived(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && isAlive(pid); i++) await Bun.sleep(20);
+  const alive = isAlive(pid);
+  cleanUp(pid);
+  return alive;
+}
+
+/** Kills what a test knowingly let escape, so it does not outlive the test run. */
+function cleanUp(pid: number): void {
+  try {
+    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
 
 /** Alive and not a zombie (a container's PID 1 may never reap it). */
 function isAlive(pid: number): boolean {
@@ -100,6 +143,30 @@ describe("scripts", () => {
     expect(passed.stdout).toBe("a-b|5|-v|--yes|--label=-x|");
   });
 
+  test("a value that begins an argv element may not start with '-', whatever text follows the placeholder", async () => {
+    const refused: Record<string, JsonValue>[] = [
+      { name: "--output=/tmp/victim" },
+      { name: "-o" },
+      { b: "--output=/tmp/x" },
+      { a: "", b: "-x" },
+      { a: "-x", b: "y" },
+    ];
+    for (const params of refused) {
+      const error = await failure(scripts.run("starts", params, ctx()));
+      expect({ params, code: error.code, message: error.message }).toEqual({ params, code: "BAD_REQUEST", message: expect.stringContaining('must not start with "-"') });
+    }
+    // The administrator's own dash, a dash after other text, and allow_dash all pass.
+    const passed = await scripts.run("starts", { name: "a-b", a: "x", b: "-y", admin: "-z", mid: "-m", opted: "--yes" }, ctx());
+    expect(passed.stdout).toBe("a-b.txt|x-y|--z|x-m|--yes.log|");
+  });
+
+  test("a placeholder may choose the program only from an enum", () => {
+    const load = (type: "string" | "enum") =>
+      new ProcessScriptsConnector({ profile: { commands: { run: { argv: ["{tool}", "x"], params: { tool: { type, values: ["ls", "cat"] } } } } } });
+    expect(() => load("string")).toThrow(/^script run: argv\[0\] uses \{tool\}/);
+    expect(() => load("enum")).not.toThrow();
+  });
+
   test("a timeout kills the whole process tree", async () => {
     const pidfile = join(dir, "grandchild.pid");
     const error = await failure(scripts.run("tree", { pidfile }, ctx()));
@@ -121,6 +188,42 @@ describe("scripts", () => {
     const grandchild = Number(readFileSync(pidfile, "utf8").trim());
     for (let i = 0; i < 50 && isAlive(grandchild); i++) await Bun.sleep(20);
     expect(isAlive(grandchild)).toBe(false);
+  });
+
+  test("a child that called setsid is killed at timeout and at cancel", async () => {
+    const timedOut = join(dir, "setsid-timeout.pid");
+    expect((await failure(scripts.run("escaped", { pidfile: timedOut }, ctx()))).code).toBe("TIMEOUT");
+    const first = await pidIn(timedOut);
+    expect(await survived(first)).toBe(false);
+
+    const cancelled = join(dir, "setsid-cancel.pid");
+    const caller = new AbortController();
+    const running = scripts.run("escaped", { pidfile: cancelled }, createCallContext({ signal: caller.signal, timeoutMs: 30_000 }));
+    const second = await pidIn(cancelled);
+    caller.abort();
+    expect((await failure(running)).code).toBe("CANCELLED");
+    expect(await survived(second)).toBe(false);
+  });
+
+  test("a setsid child holding stdout open does not hold the call past its timeout, and is killed", async () => {
+    const pidfile = join(dir, "holding.pid");
+    expect((await failure(scripts.run("holding", { pidfile }, ctx()))).code).toBe("TIMEOUT");
+    const pid = await pidIn(pidfile);
+    expect(await survived(pid)).toBe(false);
+  });
+
+  test("a double-forked daemon holding stdout open: the call still ends at its timeout", async () => {
+    const pidfile = join(dir, "daemon.pid");
+    const error = await failure(scripts.run("daemon", { pidfile }, ctx()));
+    cleanUp(await pidIn(pidfile));
+    expect(error.code).toBe("TIMEOUT");
+  });
+
+  test("a script that exits while a daemon holds stdout answers with what it wrote", async () => {
+    const pidfile = join(dir, "quick.pid");
+    const result = await scripts.run("quick", { pidfile }, ctx());
+    cleanUp(await pidIn(pidfile));
+    expect([result.exitCode, result.stdout]).toEqual([0, "done\n"]);
   });
 
   test("output past max_output is cut and flagged, and the child is not blocked", async () => {
