@@ -86,3 +86,19 @@ describe("files: races on the real file system", () => {
     }
   });
 });
+
+describe("files: concurrent polls", () => {
+  test("4 parallel polls of 300 files claim every file exactly once and leave one name per file", async () => {
+    const base = join(tree.root, "poll-base");
+    mkdirSync(join(base, "inbox"), { recursive: true });
+    for (let i = 0; i < 300; i++) writeFileSync(join(base, "inbox", `f-${i}.csv`), String(i));
+    const pollers = await Promise.all(Array.from({ length: 4 }, () => connectorFor(base)));
+    const claimed = (await Promise.all(pollers.map((files) => files.poll({ path: "inbox", pattern: "*.csv", limit: 300 }, ctx())))).flat();
+    const original = (path: string) => path.replace(/^inbox\//, "").replace(/\.\d{8}T\d{9}Z\.processing$/, "");
+    expect(claimed.map((e) => original(e.path)).sort()).toEqual(Array.from({ length: 300 }, (_, i) => `f-${i}.csv`).sort());
+    const onDisk = readdirSync(join(base, "inbox"));
+    expect(onDisk.length).toBe(300);
+    expect(onDisk.every((name) => name.endsWith(".processing"))).toBe(true);
+    expect(new Set(onDisk.map(original)).size).toBe(300);
+  });
+});
