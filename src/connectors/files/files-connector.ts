@@ -1,24 +1,27 @@
 /**
  * @module
  * The files connector: every operation on paths relative to the profile's `base`, checked
- * at the moment of use by `resolveSafePath` (see files-paths.ts). Writes go through a temp
- * file and a rename (files-write.ts); read-only profiles refuse every change with
- * READ_ONLY before touching the disk.
+ * at the moment of use by `resolveSafePath` (see files-paths.ts), then done on what was
+ * opened: a read on the opened file, a change inside the opened parent folder, both
+ * checked for where they really are (files-opened.ts). Writes go through a temp file and
+ * a rename (files-write.ts); read-only profiles refuse every change with READ_ONLY
+ * before touching the disk.
  */
 import { lstat, mkdir, realpath, rm, rmdir, stat, unlink } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { FilesProfile } from "../../config/types.ts";
 import type { CallContext, FileEntry, FilesConnector, ListRequest, PollRequest, ReadRequest, ReadResult, WriteRequest } from "../connector.ts";
 import { throwIfAborted } from "../context.ts";
 import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
-import { entryAt } from "./files-entry.ts";
+import { entryAt, toEntry } from "./files-entry.ts";
 import { mapFsError } from "./files-errors.ts";
 import { listFolder } from "./files-list.ts";
 import { moveNoClobber } from "./files-move.ts";
 import { pollFolder } from "./files-poll.ts";
 import { openRange } from "./files-read.ts";
-import { forbidden, joinRel, parseName, resolveSafePath, type SafePath } from "./files-paths.ts";
+import { inFolder, onceMoreIfChanged, type CheckOptions, type OpenedFolder } from "./files-opened.ts";
+import { forbidden, isInside, joinRel, parseName, resolveSafePath, type SafePath } from "./files-paths.ts";
 import { sweepStaleUploads } from "./files-sweep.ts";
 import { writeAtomically } from "./files-write.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -66,44 +69,57 @@ export class LocalFilesConnector implements FilesConnector {
   async close(): Promise<void> {}
 
   async list(request: ListRequest, ctx: CallContext): Promise<FileEntry[]> {
-    const at = await this.#resolve(request.path, ctx);
-    return this.#fs(at.rel, async () => {
-      if (!(await stat(at.abs)).isDirectory()) throw new ConnectorError("BAD_REQUEST", `"${at.rel}" is not a folder`);
-      return listFolder(at.abs, at.rel, {
-        base: this.#root(),
-        followSymlinks: this.#follow,
-        recursive: request.recursive ?? false,
-        pattern: request.pattern,
-        signal: ctx.signal,
-      });
+    return onceMoreIfChanged(async () => {
+      const at = await this.#resolve(request.path, ctx);
+      return this.#fs(at.rel, () =>
+        listFolder(at.abs, at.rel, { ...this.#check(), recursive: request.recursive ?? false, pattern: request.pattern, signal: ctx.signal }),
+      );
     });
   }
 
   async stat(path: string, ctx: CallContext): Promise<FileEntry> {
-    const at = await this.#resolve(path, ctx);
-    return this.#fs(at.rel, () => entryAt(at.abs, at.rel, this.#follow));
+    return onceMoreIfChanged(async () => {
+      const at = await this.#resolve(path, ctx);
+      if (at.rel === "") return this.#fs("", () => entryAt(at.abs, "", false));
+      return this.#inParent(at, async (folder) => {
+        const where = folder.at(at.name);
+        if (this.#follow && !isInside(this.#root(), await realpath(where))) throw forbidden(at.rel, "a symlink leads outside the base");
+        return entryAt(where, at.rel, this.#follow);
+      });
+    });
   }
 
   async read(request: ReadRequest, ctx: CallContext): Promise<ReadResult> {
-    const at = await this.#resolve(request.path, ctx);
-    return this.#fs(at.rel, () => openRange(at.abs, at.rel, request.range, { followSymlinks: this.#follow, signal: ctx.signal }));
+    return onceMoreIfChanged(async () => {
+      const at = await this.#resolve(request.path, ctx);
+      return this.#fs(at.rel, () => openRange(at.abs, at.rel, request.range, { ...this.#check(), signal: ctx.signal }));
+    });
   }
 
+  /** Only the folder check can ask for the second try, so the body is never read twice. */
   async write(request: WriteRequest, ctx: CallContext): Promise<FileEntry> {
-    const at = await this.#resolveForChange(request.path, ctx);
-    if (at.rel === "") throw forbidden(request.path, "the base itself");
-    return this.#fs(at.rel, async () => {
-      const written = await writeAtomically(at.abs, request.body, { overwrite: request.overwrite ?? true, signal: ctx.signal });
-      return entryAt(written, joinRel(parentOf(at.rel), written.slice(dirname(written).length + 1)), false);
+    return onceMoreIfChanged(async () => {
+      const at = await this.#resolveForChange(request.path, ctx);
+      if (at.rel === "") throw forbidden(request.path, "the base itself");
+      return this.#inParent(at, async (folder) => {
+        const written = await writeAtomically(folder, at.name, request.body, { overwrite: request.overwrite ?? true, signal: ctx.signal });
+        return toEntry(joinRel(parentOf(at.rel), written.name), written.stats);
+      });
     });
   }
 
   async move(from: string, to: string, ctx: CallContext): Promise<FileEntry> {
-    const source = await this.#resolveForChange(from, ctx);
-    const target = await this.#resolveForChange(to, ctx);
-    if (source.rel === "" || target.rel === "") throw forbidden(source.rel === "" ? from : to, "the base itself");
-    await this.#fs(source.rel, () => moveNoClobber(source.abs, target.abs, target.rel));
-    return this.#fs(target.rel, () => entryAt(target.abs, target.rel, this.#follow));
+    return onceMoreIfChanged(async () => {
+      const source = await this.#resolveForChange(from, ctx);
+      const target = await this.#resolveForChange(to, ctx);
+      if (source.rel === "" || target.rel === "") throw forbidden(source.rel === "" ? from : to, "the base itself");
+      return this.#inParent(source, (sourceFolder) =>
+        this.#inParent(target, async (targetFolder) => {
+          await this.#fs(source.rel, () => moveNoClobber(sourceFolder.at(source.name), targetFolder.at(target.name), target.rel));
+          return this.#fs(target.rel, () => entryAt(targetFolder.at(target.name), target.rel, this.#follow));
+        }),
+      );
+    });
   }
 
   async rename(from: string, toName: string, ctx: CallContext): Promise<FileEntry> {
@@ -111,32 +127,55 @@ export class LocalFilesConnector implements FilesConnector {
     return this.move(source.rel, joinRel(parentOf(source.rel), parseName(toName)), ctx);
   }
 
-  /** Creates the folder and its missing parents; an existing folder is fine. */
+  /** Creates the folder and its missing parents, one at a time inside the checked parent; an existing folder is fine. */
   async mkdir(path: string, ctx: CallContext): Promise<FileEntry> {
-    const at = await this.#resolveForChange(path, ctx);
-    return this.#fs(at.rel, async () => {
-      await mkdir(at.abs, { recursive: true });
-      // mkdir -p created the missing parents after the check: check the result again.
-      await resolveSafePath(this.#root(), at.rel, this.#follow);
-      return entryAt(at.abs, at.rel, this.#follow);
+    return onceMoreIfChanged(async () => {
+      const at = await this.#resolveForChange(path, ctx);
+      let made: SafePath = { abs: this.#root(), rel: "", name: "" };
+      for (const name of at.rel === "" ? [] : at.rel.split("/")) {
+        made = { abs: join(made.abs, name), rel: joinRel(made.rel, name), name };
+        await this.#inParent(made, (folder) =>
+          mkdir(folder.at(name)).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== "EEXIST") throw error;
+          }),
+        );
+      }
+      const entry = await this.stat(at.rel, ctx);
+      if (!entry.isDirectory) throw new ConnectorError("ALREADY_EXISTS", `"${at.rel}" already exists and is not a folder`);
+      return entry;
     });
   }
 
   /** A folder goes only when empty unless `recursive: true`; `onlyIfEmpty: true` always wins. The base itself never goes. */
   async delete(path: string, options: { onlyIfEmpty?: boolean; recursive?: boolean }, ctx: CallContext): Promise<void> {
-    const at = await this.#resolveForChange(path, ctx);
-    if (at.rel === "") throw forbidden(path, "the base itself cannot be deleted");
-    await this.#fs(at.rel, async () => {
-      const stats = await lstat(at.abs);
-      if (!stats.isDirectory()) return unlink(at.abs);
-      if (options.recursive && !options.onlyIfEmpty) return rm(at.abs, { recursive: true });
-      return rmdir(at.abs);
+    await onceMoreIfChanged(async () => {
+      const at = await this.#resolveForChange(path, ctx);
+      if (at.rel === "") throw forbidden(path, "the base itself cannot be deleted");
+      await this.#inParent(at, async (folder) => {
+        const where = folder.at(at.name);
+        const stats = await lstat(where);
+        if (!stats.isDirectory()) return unlink(where);
+        if (options.recursive && !options.onlyIfEmpty) return rm(where, { recursive: true });
+        return rmdir(where);
+      });
     });
   }
 
   async poll(request: PollRequest, ctx: CallContext): Promise<FileEntry[]> {
-    const at = request.markProcessing === false ? await this.#resolve(request.path, ctx) : await this.#resolveForChange(request.path, ctx);
-    return this.#fs(at.rel, () => pollFolder(at.abs, at.rel, request, { base: this.#root(), followSymlinks: this.#follow, signal: ctx.signal }));
+    return onceMoreIfChanged(async () => {
+      const at = request.markProcessing === false ? await this.#resolve(request.path, ctx) : await this.#resolveForChange(request.path, ctx);
+      return this.#fs(at.rel, () => pollFolder(at.abs, at.rel, request, { ...this.#check(), signal: ctx.signal }));
+    });
+  }
+
+  /** Runs `work` in the opened and checked parent folder of `at` (never the base itself). */
+  async #inParent<T>(at: SafePath, work: (folder: OpenedFolder) => Promise<T>): Promise<T> {
+    const parentRel = parentOf(at.rel);
+    return this.#fs(at.rel, () => inFolder(dirname(at.abs), parentRel, this.#check(), work));
+  }
+
+  #check(): CheckOptions {
+    return { base: this.#root(), followSymlinks: this.#follow };
   }
 
   async #resolve(path: string, ctx: CallContext): Promise<SafePath> {

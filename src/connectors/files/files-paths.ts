@@ -8,7 +8,7 @@
  * base. Nothing is cached, so a symlink swapped in after an earlier call is seen.
  *
  * A race remains between this check and the operation (no `openat2(RESOLVE_BENEATH)` in
- * Bun); reads narrow it by opening with `O_NOFOLLOW` and comparing the opened inode.
+ * Bun): files-opened.ts closes it by checking what was then opened.
  */
 import { lstat, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";

@@ -3,15 +3,16 @@
  * Picks up files for processing: lists matching files (oldest first by modification
  * time), and renames each to `<name>.<timestamp>.processing` so a second poller — or a
  * second agent of the group — does not take it too. A file another poller renamed first
- * is skipped.
+ * is skipped. The renames happen inside the opened and checked folder (files-opened.ts).
  */
+import { lstat, rename } from "node:fs/promises";
+import { join } from "node:path";
 import type { FileEntry, PollRequest } from "../connector.ts";
 import { throwIfAborted } from "../context.ts";
 import { entryAt } from "./files-entry.ts";
 import { listFolder } from "./files-list.ts";
-import { moveNoClobber } from "./files-move.ts";
+import { openFolder, type CheckOptions, type OpenedFolder } from "./files-opened.ts";
 import { joinRel } from "./files-paths.ts";
-import { join, dirname } from "node:path";
 
 /** Files returned by one poll when the request gives no limit. */
 export const DEFAULT_POLL_LIMIT = 100;
@@ -22,15 +23,13 @@ export async function pollFolder(
   abs: string,
   rel: string,
   request: PollRequest,
-  options: { base: string; followSymlinks: boolean; signal: AbortSignal; now?: () => Date },
+  options: CheckOptions & { signal: AbortSignal; now?: () => Date },
 ): Promise<FileEntry[]> {
   const found = await listFolder(abs, rel, {
-    base: options.base,
-    followSymlinks: options.followSymlinks,
+    ...options,
     recursive: request.recursive ?? false,
     pattern: request.pattern,
     filesOnly: true,
-    signal: options.signal,
   });
   const candidates = found
     .filter((entry) => !PROCESSING.test(entry.name))
@@ -39,22 +38,51 @@ export async function pollFolder(
   if (request.markProcessing === false) return candidates;
 
   const stamp = compactTimestamp((options.now ?? (() => new Date()))());
+  const folders = new Map<string, OpenedFolder>();
   const taken: FileEntry[] = [];
-  for (const entry of candidates) {
-    throwIfAborted(options.signal);
-    const fromAbs = join(options.base, ...entry.path.split("/"));
-    const newName = `${entry.name}.${stamp}.processing`;
-    const toAbs = join(dirname(fromAbs), newName);
-    const parent = entry.path.includes("/") ? entry.path.slice(0, entry.path.lastIndexOf("/")) : "";
-    const toRel = joinRel(parent, newName);
-    try {
-      await moveNoClobber(fromAbs, toAbs, toRel);
-    } catch {
-      continue;
+  try {
+    for (const entry of candidates) {
+      throwIfAborted(options.signal);
+      const parent = parentOf(entry.path);
+      let folder = folders.get(parent);
+      if (!folder) {
+        folder = await openFolder(join(options.base, ...parent.split("/")), parent, options);
+        folders.set(parent, folder);
+      }
+      const newName = `${entry.name}.${stamp}.processing`;
+      if (await claim(folder, entry.name, newName)) {
+        taken.push(await entryAt(folder.at(newName), joinRel(parent, newName), options.followSymlinks));
+      }
     }
-    taken.push(await entryAt(toAbs, toRel, options.followSymlinks));
+  } finally {
+    for (const folder of folders.values()) await folder.close();
   }
   return taken;
+}
+
+/**
+ * One rename takes the file: of concurrent pollers exactly one succeeds and the others get
+ * ENOENT, leaving one name on disk. rename() would replace an existing target, which only a
+ * poll of a same-named file in the same millisecond could have made; it is checked first.
+ */
+async function claim(folder: OpenedFolder, name: string, newName: string): Promise<boolean> {
+  const free = await lstat(folder.at(newName)).then(
+    () => false,
+    (error: NodeJS.ErrnoException) => error.code === "ENOENT",
+  );
+  if (!free) return false;
+  try {
+    await rename(folder.at(name), folder.at(newName));
+    return true;
+  } catch {
+    // Taken by another poller, or gone: skipped either way.
+    return false;
+  }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
 }
 
 /** `2026-11-28T07:42:04.123Z` → `20261128T074204123Z`: sortable, and no `:` (not allowed in Windows names). */

@@ -1,17 +1,18 @@
 /**
  * @module
  * Streams a file or a byte range of it without reading it whole. The file is opened once
- * (with `O_NOFOLLOW` when symlinks are refused) and its inode compared with the checked
- * path's, so a swap between the path check and the open is caught; the stream then reads
- * from that descriptor only.
+ * (with `O_NOFOLLOW` when symlinks are refused) and the descriptor checked for where it
+ * really is (files-opened.ts) before a byte is read; the stream then reads from that
+ * descriptor only. `O_NONBLOCK` keeps a FIFO planted under the base from hanging the open;
+ * anything but a regular file is refused.
  */
 import { constants } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { FileEntry, ReadRequest } from "../connector.ts";
 import { abortReason } from "../context.ts";
 import { ConnectorError } from "../errors.ts";
 import { toEntry } from "./files-entry.ts";
-import { forbidden } from "./files-paths.ts";
+import { checkOpened, type CheckOptions } from "./files-opened.ts";
 
 const CHUNK = 64 * 1024;
 
@@ -19,15 +20,15 @@ export async function openRange(
   abs: string,
   rel: string,
   range: ReadRequest["range"],
-  options: { followSymlinks: boolean; signal: AbortSignal },
+  options: CheckOptions & { signal: AbortSignal },
 ): Promise<{ entry: FileEntry; length: number; body: ReadableStream<Uint8Array> }> {
-  const flags = constants.O_RDONLY | (options.followSymlinks ? 0 : (constants.O_NOFOLLOW ?? 0));
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (options.followSymlinks ? 0 : (constants.O_NOFOLLOW ?? 0));
   const handle = await open(abs, flags);
   try {
     const stats = await handle.stat();
-    const checked = await stat(abs);
-    if (checked.ino !== stats.ino || checked.dev !== stats.dev) throw forbidden(rel, "the file changed while it was opened");
+    await checkOpened(handle, stats, abs, rel, options);
     if (stats.isDirectory()) throw new ConnectorError("BAD_REQUEST", `"${rel}" is a folder; list it instead`);
+    if (!stats.isFile()) throw new ConnectorError("BAD_REQUEST", `"${rel}" is not a regular file`);
     const { start, end } = checkRange(range, stats.size);
     const length = end - start;
     let position = start;

@@ -5,38 +5,39 @@
  * renamed over the target (`overwrite`) or hard-linked to the first free name of
  * `name`, `name_1.ext`, `name_2.ext`, ... — `link()` fails with EEXIST instead of
  * replacing, so two concurrent uploads never take the same name. Any failure, a broken
- * body or an aborted signal removes the temp file.
+ * body or an aborted signal removes the temp file. Every step names its file through the
+ * folder opened and checked beforehand (files-opened.ts), so a folder swapped by name
+ * during the upload cannot send the temp file or the result anywhere else.
  */
-import { link, open, rename, unlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import type { Stats } from "node:fs";
+import { link, lstat, open, rename, unlink } from "node:fs/promises";
 import { abortReason } from "../context.ts";
 import { ConnectorError, isConnectorError } from "../errors.ts";
 import { numberedName, tempName } from "./files-entry.ts";
+import type { OpenedFolder } from "./files-opened.ts";
 
 /** Names tried for `overwrite: false` before giving up. */
 const MAX_NUMBERED = 10_000;
 
-/** Writes `body` to `abs` and returns the absolute path actually written. */
+/** Writes `body` to `name` in `folder`; returns the name actually written and its stats. */
 export async function writeAtomically(
-  abs: string,
+  folder: OpenedFolder,
+  name: string,
   body: ReadableStream<Uint8Array>,
   options: { overwrite: boolean; signal: AbortSignal },
-): Promise<string> {
-  const folder = dirname(abs);
-  const name = abs.slice(folder.length + 1);
-  const temp = join(folder, tempName(name));
+): Promise<{ name: string; stats: Stats }> {
+  const temp = folder.at(tempName(name));
   try {
     await streamInto(temp, body, options.signal);
     if (options.signal.aborted) throw abortReason(options.signal);
-    if (options.overwrite) {
-      await rename(temp, abs);
-      await syncFolder(folder);
-      return abs;
+    let final = name;
+    if (options.overwrite) await rename(temp, folder.at(name));
+    else {
+      final = await linkToFreeName(temp, folder, name);
+      await unlink(temp);
     }
-    const final = await linkToFreeName(temp, folder, name);
-    await unlink(temp);
-    await syncFolder(folder);
-    return final;
+    await folder.sync();
+    return { name: final, stats: await lstat(folder.at(final)) };
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
@@ -82,26 +83,15 @@ async function streamInto(temp: string, body: ReadableStream<Uint8Array>, signal
   }
 }
 
-async function linkToFreeName(temp: string, folder: string, name: string): Promise<string> {
+async function linkToFreeName(temp: string, folder: OpenedFolder, name: string): Promise<string> {
   for (let n = 0; n <= MAX_NUMBERED; n++) {
-    const candidate = join(folder, n === 0 ? name : numberedName(name, n));
+    const candidate = n === 0 ? name : numberedName(name, n);
     try {
-      await link(temp, candidate);
+      await link(temp, folder.at(candidate));
       return candidate;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
   }
   throw new ConnectorError("ALREADY_EXISTS", `no free name left for "${name}"`);
-}
-
-/** Makes the rename durable; folders cannot be opened for sync on Windows. */
-async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === "win32") return;
-  const handle = await open(folder, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
+import { listFolder } from "../../../src/connectors/files/files-list.ts";
 import { connectorFor, ctx, makeTree, streamOf } from "./files-fixture.ts";
 import { failure } from "../../support/failure.ts";
 
@@ -38,6 +39,24 @@ describe("files: operations", () => {
     expect((await failure(files.read({ path: "a.txt", range: { start: 50 } }, ctx()))).code).toBe("BAD_REQUEST");
     expect((await failure(files.read({ path: "data" }, ctx()))).code).toBe("BAD_REQUEST");
     expect((await failure(files.read({ path: "missing.txt" }, ctx()))).code).toBe("NOT_FOUND");
+  });
+
+  test("a FIFO under the base is refused at once instead of hanging the open", async () => {
+    const files = await connectorFor(tree.base);
+    expect(Bun.spawnSync(["mkfifo", join(tree.base, "empty", "pipe")]).exitCode).toBe(0);
+    try {
+      const error = await failure(files.read({ path: "empty/pipe" }, ctx()));
+      expect([error.code, error.message]).toEqual(["BAD_REQUEST", '"empty/pipe" is not a regular file']);
+    } finally {
+      rmSync(join(tree.base, "empty", "pipe"));
+    }
+  });
+
+  test("a listing past its entry limit is TOO_LARGE", async () => {
+    const options = { base: tree.base, followSymlinks: false, recursive: true, signal: new AbortController().signal };
+    expect((await listFolder(join(tree.base, "data"), "data", { ...options, maxEntries: 5 })).length).toBe(5);
+    const error = await failure(listFolder(join(tree.base, "data"), "data", { ...options, maxEntries: 4 }));
+    expect(error.code).toBe("TOO_LARGE");
   });
 
   test("a large file streams in chunks", async () => {
