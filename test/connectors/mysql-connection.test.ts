@@ -44,6 +44,19 @@ describe("mariadb connections", () => {
     expect(await until(async () => (await running("deadline-me")) === 0)).toBe(true);
   });
 
+  test("a statement KILLed at its deadline fails with TIMEOUT even when it ends normally (DO SLEEP)", async () => {
+    // The bare connector, without the managed wrapper's race: the connector itself must not report success.
+    const bare = createMysqlConnector(profile(), { log: silentLogger });
+    try {
+      const error = await failure(bare.execute({ sql: "do sleep(3) /* killed-ok */" }, ctx({ timeoutMs: 1000 })));
+      expect(error.code).toBe("TIMEOUT");
+      const rows = await failure(drain(bare.query({ sql: "select sleep(3) as s /* killed-ok-q */" }, ctx({ timeoutMs: 1000 }))));
+      expect(rows.code).toBe("TIMEOUT");
+    } finally {
+      await bare.close();
+    }
+  });
+
   test("leaving a large result early stops it on the server", async () => {
     const result = await db.query({ sql: "select seq, sleep(0.001) /* early-exit */ from seq_1_to_1000000" }, ctx());
     for await (const batch of result.rows) if (batch.length > 0) break;

@@ -6,6 +6,7 @@ import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createMysqlConnector } from "../../src/connectors/mysql/mysql-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { startMariaDb, type TestMariaDb } from "../support/mariadb.ts";
+import { failure } from "../support/failure.ts";
 import { ctx, drain } from "./connection.suite.ts";
 import { runDatabaseConformance } from "./database.suite.ts";
 
@@ -35,8 +36,47 @@ runDatabaseConformance({
       ["START TRANSACTION READ WRITE", `insert into ${table} values (3, 'c')`, "COMMIT"],
       [`insert into ${table} values (4, 'd'); commit`],
       [`insert into ${table} values (5, 'e')`],
+      // One statement that carries its own tx_read_only (issue 11): DML and DDL alike.
+      [`set statement tx_read_only=0 for insert into ${table} values (6, 'f')`],
+      [`SET STATEMENT tx_read_only = 0, sql_mode = '' FOR drop table ${table}`],
+      [`set statement tx_read_only=0 for truncate table ${table}`],
+      [`set statement tx_read_only=0 for rename table ${table} to ${table}_gone`],
+      // Executable comments are code: the server runs what is inside.
+      [`/*!50000 set statement tx_read_only=0 for */ insert into ${table} values (7, 'g')`],
+      [`/*M!100000 set statement tx_read_only=0 for */ drop table ${table}`],
+      [`select 1 /*! , 2 */`, `/*!drop table ${table}*/`],
+      // The `@@` and session forms of the same setting, and autocommit.
+      ["set @@session.tx_read_only = 0", `insert into ${table} values (8, 'h')`],
+      ["set @@tx_read_only = 0", `insert into ${table} values (9, 'i')`],
+      ["set session tx_read_only = 0", `insert into ${table} values (10, 'j')`],
+      ["set autocommit = 0", "start transaction read write", `insert into ${table} values (11, 'k')`, "commit"],
+      [`execute immediate 'insert into ${table} values (12, ''l'')'`],
+      [`-- x\ninsert into ${table} values (13, 'm')`],
+      [`#\rdrop table ${table}`],
     ],
     beginTransaction: "START TRANSACTION",
+    sessionLeaks: (table) => [
+      { name: "a temporary table hides the real one", change: [`create temporary table ${table} select 1 as id, 'temp' as name`], probe: `select id, name from ${table}` },
+      { name: "autocommit", change: ["set autocommit = 0"], probe: "select @@autocommit as a" },
+      { name: "user variables", change: ["set @outpost_x = 42", "select @outpost_y := 7"], probe: "select @outpost_x as x, @outpost_y as y" },
+      {
+        name: "session variables",
+        change: ["set session sql_mode = 'ANSI_QUOTES'", "set time_zone = '+05:00'", "set names latin1", "set session transaction isolation level serializable"],
+        probe: "select @@sql_mode as m, @@time_zone as tz, @@character_set_client as cs, @@tx_isolation as iso",
+      },
+      { name: "a named lock", change: ["select get_lock('outpost_leak', 0)"], probe: "select is_used_lock('outpost_leak') is null as free" },
+      { name: "the current database", change: ["use information_schema"], probe: "select database() as db" },
+      // Held, the lock under an alias makes the probe fail ("was not locked with LOCK TABLES").
+      { name: "a table lock", change: [`lock tables ${table} as locked read`], probe: `select count(*) as c from ${table}` },
+      { name: "read-only: user variables", readonly: true, change: ["select @outpost_y := 7"], probe: "select @outpost_y as y" },
+      { name: "read-only: a named lock", readonly: true, change: ["select get_lock('outpost_leak_ro', 0)"], probe: "select is_used_lock('outpost_leak_ro') is null as free" },
+      {
+        name: "read-only: session variables and the transaction mode",
+        readonly: true,
+        change: ["set time_zone = '+05:00'", "set session transaction read write", "set autocommit = 0"],
+        probe: "select @@time_zone as tz, @@tx_read_only as ro, @@autocommit as a",
+      },
+    ],
   },
 });
 
@@ -71,6 +111,37 @@ describe("mariadb specifics", () => {
     const result = await db.call!({ procedure: "add_one", params: { n: { out: true, value: 41 }, label: { out: true }, unused: 0 } }, ctx());
     expect(result.outputs).toEqual({ n: 42, label: "was 41" });
     expect(result.resultSets.map((set) => set.rows)).toEqual([[{ now_n: 42 }]]);
+  });
+
+  test("other callers' SET autocommit=0 does not lose confirmed writes", async () => {
+    const shared = createManagedConnector(createMysqlConnector(profileOf({ pool: { size: 2 } }), { log: silentLogger }), { profile: "two", log: silentLogger });
+    try {
+      await db.execute({ sql: "create table confirmed (id int primary key)" }, ctx());
+      for (let i = 0; i < 4; i++) await shared.execute({ sql: "set autocommit=0" }, ctx());
+      for (let id = 1; id <= 3; id++) expect(await shared.execute({ sql: "insert into confirmed values (?)", params: [id] }, ctx())).toEqual({ rowsAffected: 1 });
+    } finally {
+      await shared.close();
+    }
+    expect((await all("select id from confirmed order by id")).rows).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  test("a read-only profile refuses procedure calls: a procedure can commit and leave read-only mode", async () => {
+    const ro = createMysqlConnector(profileOf({ readonly: true }), { log: silentLogger });
+    try {
+      expect((await failure(ro.call!({ procedure: "add_one", params: {} }, ctx()))).code).toBe("READ_ONLY");
+    } finally {
+      await ro.close();
+    }
+  });
+
+  test("a long parameter the server echoes shortened ('…64 characters...') is still cut", async () => {
+    await db.execute({ sql: "create table long_keys (k varchar(400) primary key)" }, ctx());
+    const secret = `secret-${"k".repeat(50)}-${"z".repeat(240)}`;
+    await db.execute({ sql: "insert into long_keys values (?)", params: [secret] }, ctx());
+    const error = await failure(db.execute({ sql: "insert into long_keys values (?)", params: [secret] }, ctx()));
+    expect(error.message).toContain("Duplicate entry");
+    expect(error.message).not.toContain("secret-kkkk");
+    expect(error.message).not.toContain("kkkkkkkkkkkkkkkk");
   });
 
   test("keeps parameter values out of error messages and attaches the SQL invisibly", async () => {

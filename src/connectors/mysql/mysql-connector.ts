@@ -12,8 +12,10 @@ import type {
   BatchRequest, CallContext, CallRequest, CallResult, DatabaseConnector, ExecuteRequest, JsonValue, QueryRequest, QueryResult, Row,
 } from "../connector.ts";
 import { abortReason, onAbort } from "../context.ts";
+import { ConnectorError } from "../errors.ts";
 import { buildMysqlCall, readOutputs, toResultSets } from "./mysql-call.ts";
 import { mapMysqlError } from "./mysql-errors.ts";
+import { assertReadStatement } from "./mysql-readonly.ts";
 import { acquire, createMysqlPool, killQuery, release, run, type MysqlConnection, type MysqlPool } from "./mysql-pool.ts";
 import { mysqlToJson, mysqlTypeName, toMysqlParameter, type MysqlField } from "./mysql-types.ts";
 
@@ -40,6 +42,7 @@ class MysqlConnector implements DatabaseConnector {
   }
 
   async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
+    this.#guard(request.sql);
     const scope = { sql: request.sql, secrets: [...(request.params ?? []), this.#profile.password] };
     const fail = (error: unknown) => (ctx.signal.aborted ? abortReason(ctx.signal) : mapMysqlError(error, scope));
     const conn = await this.#acquire(ctx);
@@ -49,7 +52,7 @@ class MysqlConnector implements DatabaseConnector {
       if (released) return;
       released = true;
       detach();
-      if (!kill) return release(conn, this.#profile);
+      if (!kill) return void release(conn, this.#profile);
       await killQuery(this.#profile, conn.threadId).catch(() => {});
       conn.destroy();
     };
@@ -78,6 +81,8 @@ class MysqlConnector implements DatabaseConnector {
           batch.push(convert(row));
           if (batch.length >= MYSQL_BATCH_ROWS) yield batch.splice(0);
         }
+        // A statement KILLed at its deadline can still end normally (`SLEEP()` answers 1): not a success.
+        if (ctx.signal.aborted) throw abortReason(ctx.signal);
         complete = true;
         if (batch.length > 0) yield batch;
       } catch (error) {
@@ -91,12 +96,14 @@ class MysqlConnector implements DatabaseConnector {
   }
 
   async execute(request: ExecuteRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
+    this.#guard(request.sql);
     const [result] = await this.#withConnection(ctx, (conn) =>
       this.#statement(conn, request.sql, request.params ?? [], ctx));
     return { rowsAffected: affected(result) };
   }
 
   async batch(request: BatchRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
+    this.#guard(request.sql);
     return await this.#withConnection(ctx, async (conn) => {
       await run(conn, "START TRANSACTION");
       try {
@@ -115,6 +122,8 @@ class MysqlConnector implements DatabaseConnector {
   }
 
   async call(request: CallRequest, ctx: CallContext): Promise<CallResult> {
+    // A procedure can COMMIT, then SET SESSION TRANSACTION READ WRITE, then write: no session setting holds it.
+    if (this.#profile.readonly) throw new ConnectorError("READ_ONLY", "read-only profile: procedures cannot be called (a procedure can commit and leave read-only mode)");
     return await this.#withConnection(ctx, async (conn) => {
       const call = await buildMysqlCall(request, (sql, params) => this.#statement(conn, sql, params, ctx));
       for (const [variable, value] of call.inout) await this.#statement(conn, `SET ${variable} = ?`, [value], ctx);
@@ -150,12 +159,20 @@ class MysqlConnector implements DatabaseConnector {
         })
       : () => {};
     try {
-      return await work(conn);
+      const result = await work(conn);
+      // A statement KILLed at its deadline can still end normally (`DO SLEEP(3)` answers OK): not a success.
+      if (killed && ctx) throw abortReason(ctx.signal);
+      return result;
     } finally {
       detach();
       if (killed) conn.destroy();
-      else await release(conn, this.#profile);
+      else void release(conn, this.#profile);
     }
+  }
+
+  /** The read-only profile's second line (mysql-readonly.ts); the first is the session the pool sets up. */
+  #guard(sql: string): void {
+    if (this.#profile.readonly) assertReadStatement(sql);
   }
 
   /** One prepared statement; errors come back mapped (or as the call's abort reason). */

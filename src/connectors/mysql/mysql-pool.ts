@@ -1,13 +1,13 @@
 /**
  * @module
  * The mysql2 pool for one profile, and the two things it does beside pooling: every new
- * connection gets its session set up before its first statement (UTC, and
- * `SET SESSION TRANSACTION READ ONLY` for `readonly` profiles — a failure there discards
- * the connection, so a write can never run on a session that missed it); every connection
- * goes back through `release()`, which rolls back what the call left open and, on
- * `readonly` profiles, sets READ ONLY again — a caller's `SET SESSION TRANSACTION READ
- * WRITE` or `START TRANSACTION READ WRITE` ends with its call. A running statement can be
- * stopped with `KILL QUERY <thread id>` sent on a separate connection.
+ * connection gets its session set up before its first statement (`setUp`: UTC, and for
+ * `readonly` profiles a READ ONLY session inside a READ ONLY transaction — a failure there
+ * discards the connection, so a statement can never run on a session that missed it);
+ * every connection goes back through `release()`, which resets the whole session and sets
+ * it up again, so nothing one call did (a transaction, `SET autocommit=0`, a temporary
+ * table, a variable, a lock) reaches the next caller. A running statement can be stopped
+ * with `KILL QUERY <thread id>` sent on a separate connection.
  * mysql2 drops connections that break, so the pool heals after a server restart.
  */
 import mysql from "mysql2";
@@ -56,6 +56,20 @@ export function createMysqlPool(profile: DatabaseProfile): MysqlPool {
 
 const prepared = new WeakSet<object>();
 
+/**
+ * The session every call starts from: UTC, and on `readonly`
+ * profiles a READ ONLY session with a READ ONLY transaction already open, so the caller's
+ * statement runs inside it. Inside that transaction `SET STATEMENT tx_read_only=0 FOR
+ * INSERT …` and stored functions that flip `tx_read_only` are refused by the server (a
+ * READ ONLY session alone lets the former write).
+ */
+async function setUp(connection: MysqlConnection, profile: DatabaseProfile): Promise<void> {
+  await run(connection, "SET time_zone = '+00:00'");
+  if (!profile.readonly) return;
+  await run(connection, "SET SESSION TRANSACTION READ ONLY");
+  await run(connection, "START TRANSACTION READ ONLY");
+}
+
 /** Takes a connection from the pool with its session set up (see the module comment). */
 export async function acquire(pool: MysqlPool, profile: DatabaseProfile): Promise<MysqlConnection> {
   const connection = await new Promise<MysqlConnection>((resolve, reject) =>
@@ -63,8 +77,7 @@ export async function acquire(pool: MysqlPool, profile: DatabaseProfile): Promis
   );
   if (prepared.has(connection.connection ?? connection)) return connection;
   try {
-    await run(connection, "SET time_zone = '+00:00'");
-    if (profile.readonly) await run(connection, "SET SESSION TRANSACTION READ ONLY");
+    await setUp(connection, profile);
     prepared.add(connection.connection ?? connection);
     return connection;
   } catch (error) {
@@ -74,19 +87,36 @@ export async function acquire(pool: MysqlPool, profile: DatabaseProfile): Promis
 }
 
 /**
- * Hands a connection back to the pool clean: no transaction left open (it would swallow
- * the next caller's writes, or keep a READ WRITE transaction on a read-only profile) and,
- * for `readonly` profiles, the session READ ONLY again. A connection that cannot be reset
- * is discarded rather than pooled.
+ * Hands a connection back to the pool as `acquire` first gave it out. `COM_RESET_CONNECTION`
+ * rolls back the call's transaction and drops everything else a session can keep: temporary
+ * tables, user variables, session variables (sql_mode, autocommit, character set, time zone,
+ * tx_read_only), named locks (`GET_LOCK`), table locks, HANDLERs, prepared statements. It
+ * keeps the current database, so the profile's own is selected again (a profile without one
+ * uses COM_CHANGE_USER instead, which also forgets a database chosen with `USE`). A
+ * connection that cannot be restored is destroyed, never pooled. Callers need not wait: the
+ * connection only becomes available to the next caller once this has finished.
  */
 export async function release(connection: MysqlConnection, profile: DatabaseProfile): Promise<void> {
   try {
-    await run(connection, "ROLLBACK");
-    if (profile.readonly) await run(connection, "SET SESSION TRANSACTION READ ONLY");
+    if (profile.database === undefined) await changeUser(connection, profile);
+    else {
+      await reset(connection);
+      await run(connection, `USE \`${profile.database.replaceAll("`", "``")}\``);
+    }
+    await setUp(connection, profile);
     connection.release();
   } catch {
     connection.destroy();
   }
+}
+
+function reset(connection: MysqlConnection): Promise<void> {
+  return new Promise((resolve, reject) => connection.reset((error: unknown) => (error ? reject(error) : resolve())));
+}
+
+function changeUser(connection: MysqlConnection, profile: DatabaseProfile): Promise<void> {
+  return new Promise((resolve, reject) =>
+    connection.changeUser({ user: profile.username, password: profile.password }, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Runs a statement without parameters (session setup, transaction control). */
