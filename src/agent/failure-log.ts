@@ -21,7 +21,7 @@ export class FailureLog {
   readonly #log: Logger;
   readonly #clock: Pick<Clock, "now">;
   readonly #windowMs: number;
-  #last: { level: FailureLevel; message: string; fields: Record<string, unknown> } | undefined;
+  #last: { level: FailureLevel; message: string; cause: string; fields: Record<string, unknown> } | undefined;
   #repeats = 0;
   #since = 0;
 
@@ -31,17 +31,20 @@ export class FailureLog {
     this.#windowMs = options.windowMs ?? 60_000;
   }
 
-  /** The message names the cause (it is what is compared); `fields` may vary between tries. */
-  report(level: FailureLevel, message: string, fields: Record<string, unknown> = {}): void {
+  /**
+   * Repeats are recognised by `cause` (defaults to the message, when the message names the
+   * cause itself); `fields` may vary between tries, the latest are logged with the count.
+   */
+  report(level: FailureLevel, message: string, fields: Record<string, unknown> = {}, cause = message): void {
     const now = this.#clock.now();
-    if (this.#last?.message === message) {
+    if (this.#last?.cause === cause && this.#last.message === message) {
       this.#repeats++;
       this.#last.fields = fields;
       if (now - this.#since >= this.#windowMs) this.#flush(now);
       return;
     }
     this.#flush(now);
-    this.#last = { level, message, fields };
+    this.#last = { level, message, cause, fields };
     this.#since = now;
     this.#log[level](message, fields);
   }

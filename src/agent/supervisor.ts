@@ -167,6 +167,7 @@ export class Supervisor {
         onClose: (closed) => this.#draining.delete(closed.session),
       });
     } catch (error) {
+      if (signal.aborted) return 0; // stop() aborted the dial: nothing to report
       return this.#dialFailed(error, replacing);
     }
     this.#backoff.markConnected();
@@ -205,7 +206,7 @@ export class Supervisor {
     const delay = this.#backoff.next();
     const line = await this.#explainDialFailure(message);
     if (line) this.#failures.report("error", line + stay, { retryInSeconds: Math.round(delay / 1000) });
-    else this.#failures.report("warn", `cannot reach the gateway: ${message}${stay}`, { gateway: this.#options.gatewayUrl, retryInMs: delay });
+    else this.#failures.report("warn", `cannot reach the gateway${stay}`, { gateway: this.#options.gatewayUrl, reason: message, retryInMs: delay }, message);
     return delay;
   }
 

@@ -12,7 +12,7 @@ import { proxyHost } from "../config/proxy.ts";
 import { AGENT_CONNECT_PATH } from "../protocol/index.ts";
 
 const NOT_101 = /Expected 101 status code(?::\s*(\d{3}))?/i;
-const SQUID_HINT = "squid with ssl-bump needs `http_upgrade_request_protocols websocket allow all` (see docs/install.md, \"Behind a proxy\")";
+const SQUID_HINT = "for squid with ssl-bump, add `http_upgrade_request_protocols websocket allow all` (docs/install.md, \"Proxies and TLS trust\")";
 
 export interface UpgradeDiagnoseOptions {
   /** Proxy URL (credentials allowed) the failed dial used. */
@@ -42,17 +42,17 @@ export async function describeUpgradeFailure(target: string, message: string, op
   }
   if (!answer) {
     return `the WebSocket upgrade to ${url.host}${via} was answered with HTTP ${dialStatus ?? "other than 101"}, not 101; ` +
-      `a proxy on the way may not pass WebSocket upgrades (${SQUID_HINT})`;
+      `a proxy on the way may not pass WebSocket upgrades; ${SQUID_HINT}`;
   }
   const { status, gatewayError, server } = answer;
   if (gatewayError && status === 400) {
-    return `the gateway at ${url.host}${via} answered HTTP 400 instead of switching to WebSocket (${gatewayError}): it got the request without ` +
-      `its Upgrade header, so something between this agent and the gateway removes it — a TLS-inspecting proxy or a reverse proxy in front of the gateway (${SQUID_HINT})`;
+    return `the gateway at ${url.host}${via} answered HTTP 400 instead of switching to WebSocket (${gatewayError}): the request reached it without ` +
+      `its Upgrade header, so something between this agent and the gateway removes it (a TLS-inspecting proxy, or a reverse proxy in front of the gateway); ${SQUID_HINT}`;
   }
   if (gatewayError) return `the gateway at ${url.host}${via} refused the WebSocket upgrade with HTTP ${status}: ${gatewayError}`;
   const who = options.proxy ? `the proxy ${proxyHost(options.proxy)} (or a server behind it)` : `the server at ${url.host}`;
   return `${who} answered the WebSocket upgrade with HTTP ${status}${server ? ` (Server: ${server})` : ""}, not 101, and it is not the Outpost gateway; ` +
-    `if it is a proxy, let WebSocket upgrades to ${url.host} through (${SQUID_HINT})`;
+    `if it is a proxy, let WebSocket upgrades to ${url.host} through; ${SQUID_HINT}`;
 }
 
 interface Answer {

@@ -88,9 +88,9 @@ test("a refused connection keeps backing off: failures to connect grow the wait"
   expect(h.waits.at(-1)!).toBeGreaterThan(15_000);
   const warnings = h.lines.filter((line) => line.level === "warn");
   // Eight failures in over a minute: the first as it happened, then one line with the count.
-  expect(warnings.map((line) => line.msg)).toEqual([
-    "cannot reach the gateway: cannot connect to gateway.test:443: ECONNREFUSED",
-    "cannot reach the gateway: cannot connect to gateway.test:443: ECONNREFUSED (7 more times in the last 61 s)",
+  expect(warnings.map((line) => [line.msg, line.reason])).toEqual([
+    ["cannot reach the gateway", "cannot connect to gateway.test:443: ECONNREFUSED"],
+    ["cannot reach the gateway (7 more times in the last 61 s)", "cannot connect to gateway.test:443: ECONNREFUSED"],
   ]);
   await supervisor.stop();
 });

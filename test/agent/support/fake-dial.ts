@@ -24,7 +24,7 @@ export interface Harness {
   waits: number[];
   dials: DialOptions[];
   links: FakeLink[];
-  lines: Array<{ level: string; msg: string }>;
+  lines: Array<{ level: string; msg: string; [field: string]: unknown }>;
   log: Logger;
   script: DialStep[];
   dial(options: DialOptions): Promise<Link>;
@@ -33,7 +33,7 @@ export interface Harness {
 export function harness(script: DialStep[]): Harness {
   const clock = new ManualClock();
   const waits: number[] = [];
-  const lines: Array<{ level: string; msg: string }> = [];
+  const lines: Array<{ level: string; msg: string; [field: string]: unknown }> = [];
   const h: Harness = {
     clock,
     waits,
