@@ -14,16 +14,11 @@ let stack: Stack;
 let configPath: string;
 let agentDir: string;
 
+/** The profile the callers use; the edits never touch it. */
+const unaffected = (dir: string) => `databases:\n  main:\n    adapter: sqlite\n    path: ${join(dir, "main.db")}\n`;
+
 beforeAll(async () => {
-  stack = await startStack({
-    profiles: (dir) => `
-databases:
-  main:
-    adapter: sqlite
-    path: ${join(dir, "main.db")}
-`,
-    extraConfig: "autoReload: true",
-  });
+  stack = await startStack({ profiles: unaffected, extraConfig: "autoReload: true" });
   const agent = await stack.addAgent("solo");
   configPath = agent.configPath;
   agentDir = agent.dir;
