@@ -1,26 +1,39 @@
 /**
  * @module
  * Keeps the agent connected (cloudflared's supervisor): dial, prove the key, serve streams
- * until the link ends, then wait and dial again — forever, with exponential backoff and
- * full jitter capped at 30 s, reset only after a connection stayed healthy. A go-away from
- * a restarting gateway earns an immediate reconnect. A refusal that retrying cannot fix
- * (unknown agent, revoked key) is logged once in one clear line, then retried slowly in
- * case an operator fixes it on the gateway. A proxy that refuses the tunnel, or a
- * certificate the agent does not trust (a TLS-inspecting proxy, usually), is also reported
- * once in one line naming the cause, while the normal backoff continues.
+ * until the link ends, then wait and dial again — forever, with exponential backoff and full
+ * jitter (`src/tunnel/backoff.ts`): failures grow the wait, a gateway restart starts it
+ * over. A go-away from a restarting gateway earns an immediate reconnect.
+ *
+ * A change the gateway must see (profiles, a rotated key) moves the agent make-before-break:
+ * the new connection is dialled while the current one keeps serving, names the session it
+ * replaces, and only once the gateway has it does the old one go away and finish its
+ * requests — so a group of one agent never has a moment without it. A gateway that predates
+ * this refuses the new connection as a duplicate (4009); then the old one goes away first.
+ *
+ * Refusals: disabled, or an address not allowed, can be lifted by an administrator at any
+ * moment, so they are retried every few seconds; refusals that need an operator on this host
+ * or a new key (unknown agent, revoked key, bad signature, no common version) slowly. Every
+ * distinct problem is logged once in one line naming its cause, then counted
+ * (`failure-log.ts`), not repeated per try.
  */
 import type { IdentityFile } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
-import { AGENT_CONNECT_PATH, CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
+import { CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
 import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
+import { FailureLog } from "./failure-log.ts";
+import { dialLink, type Link, type LinkEnd } from "./link.ts";
 import { describeTlsFailure } from "./tls-diagnose.ts";
-import {
-  Backoff, TunnelError, agentHandshake, attachSession, connectWebSocket, isTunnelError, type Session, type Stream,
-} from "../tunnel/index.ts";
+import { describeUpgradeFailure, isUpgradeFailure } from "./upgrade-diagnose.ts";
+import { Backoff, isTunnelError, systemClock, type Clock, type Session, type Stream } from "../tunnel/index.ts";
 
-
-/** Refusals that need an operator; retried every `slowRetryMs` instead of the normal backoff. */
+/** Refusals that need someone on this host or a new key; retried every `slowRetryMs`. */
 const NEEDS_OPERATOR: ReadonlySet<number> = new Set([CloseCode.UNKNOWN_AGENT, CloseCode.REVOKED, CloseCode.BAD_SIGNATURE, CloseCode.UNSUPPORTED_VERSION]);
+/** Refusals an administrator lifts on the gateway at any moment; retried every `adminRetryMs`. */
+const ADMIN_HOLD: ReadonlySet<number> = new Set([CloseCode.DISABLED, CloseCode.ADDRESS_NOT_ALLOWED]);
+
+/** How long a replaced session waits for the gateway's go-away before sending its own. */
+const REPLACED_GRACE_MS = 10_000;
 
 export type SupervisorState = "connecting" | "connected" | "waiting" | "stopped";
 
@@ -38,29 +51,48 @@ export interface SupervisorOptions {
   /** `http://user:pass@host:port` of an HTTP CONNECT proxy. */
   proxy?: string;
   log: Logger;
-  /** Defaults to a `Backoff` with 500 ms base, 30 s cap, 10 s grace. */
+  /** Waits and the failure log's windows run on it. Defaults to the system clock. */
+  clock?: Clock;
+  /** Defaults to a `Backoff` with 500 ms base, 30 s cap, 10 s grace, on `clock`. */
   backoff?: Backoff;
   /** Delay between attempts after a refusal that needs an operator. Defaults to 5 minutes. */
   slowRetryMs?: number;
+  /** Largest delay between attempts while disabled or outside the allowed addresses (jittered down to half). Defaults to 5 s. */
+  adminRetryMs?: number;
+  /** Uniform in [0, 1), for the jitter of `adminRetryMs`. Defaults to `Math.random`. */
+  random?: () => number;
+  /** Tries the dial; for tests of the policy. Defaults to `dialLink`. */
+  dial?: typeof dialLink;
   onState?: (state: SupervisorState) => void;
 }
 
+type Served = LinkEnd | { kind: "replace" } | { kind: "stopped" };
+
 export class Supervisor {
   readonly #options: SupervisorOptions;
+  readonly #clock: Clock;
   readonly #backoff: Backoff;
+  readonly #failures: FailureLog;
   readonly #stop = new AbortController();
-  #session: Session | undefined;
+  #current: Link | undefined;
+  /** The live session a new connection is being dialled to replace. */
+  #replacing: Link | undefined;
   /** Sessions told to go away that still finish their streams. */
   readonly #draining = new Set<Session>();
-  #handover: (() => void) | undefined;
+  /** Bumped by `reconnect()`; a link dialled before the last bump offers stale info. */
+  #changes = 0;
+  readonly #dialledAt = new WeakMap<Link, number>();
+  #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
-  #lastRefusal = "";
   #lastDialFailure = "";
+  #lastExplanation: string | undefined;
   #state: SupervisorState = "stopped";
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
-    this.#backoff = options.backoff ?? new Backoff();
+    this.#clock = options.clock ?? systemClock;
+    this.#backoff = options.backoff ?? new Backoff({ now: () => this.#clock.now() });
+    this.#failures = new FailureLog({ log: options.log, clock: this.#clock });
   }
 
   get state(): SupervisorState {
@@ -68,7 +100,7 @@ export class Supervisor {
   }
 
   get session(): Session | undefined {
-    return this.#session;
+    return (this.#current ?? this.#replacing)?.session;
   }
 
   start(): void {
@@ -83,15 +115,13 @@ export class Supervisor {
   }
 
   /**
-   * Moves to a new connection at once (e.g. after a profile change or a key rotation): the
-   * current session is told to go away and finishes its streams while the new one is dialled,
-   * so the agent never stops taking requests.
+   * Moves to a new connection (after a profile change or a key rotation) make-before-break:
+   * the current session keeps serving until the gateway has the new one.
    */
   reconnect(reason: string): void {
-    if (!this.#session || this.#session.closed) return;
-    this.#options.log.info("reconnecting", { reason });
-    this.#session.goAway(GoAwayCode.NORMAL, reason);
-    this.#handover?.();
+    this.#changes++;
+    this.#options.log.info("moving to a new connection", { reason });
+    this.#wake?.();
   }
 
   /** Closes every session now (used after the agent's in-flight requests are drained). */
@@ -100,120 +130,181 @@ export class Supervisor {
   }
 
   #sessions(): Session[] {
-    return [...this.#draining, ...(this.#session ? [this.#session] : [])];
+    return [...this.#draining, ...[this.#current, this.#replacing].filter((link) => link !== undefined).map((link) => link.session)];
   }
 
   async #loop(): Promise<void> {
-    const { log } = this.#options;
     const signal = this.#stop.signal;
     while (!signal.aborted) {
-      let delay: number;
-      try {
-        await this.#connectOnce(signal);
-        delay = this.#backoff.next();
-      } catch (error) {
-        const closeCode = isTunnelError(error) ? error.closeCode : undefined;
-        if (closeCode !== undefined && NEEDS_OPERATOR.has(closeCode)) {
-          delay = this.#options.slowRetryMs ?? 300_000;
-          this.#reportRefusal(`gateway refused this agent: ${(error as Error).message}`, delay);
-        } else {
-          delay = this.#backoff.next();
-          const line = await this.#explainDialFailure((error as Error).message);
-          if (line) this.#reportRefusal(line, delay);
-          else log.warn("cannot reach the gateway", { gateway: this.#options.gatewayUrl, reason: (error as Error).message, retryInMs: delay });
-        }
-      }
+      const delay = this.#current ? this.#afterServing(await this.#serve(this.#current)) : await this.#dialNext(signal);
       if (signal.aborted) break;
-      this.#setState("waiting");
-      await sleep(delay, signal);
+      if (delay > 0) {
+        if (!this.#replacing) this.#setState("waiting");
+        await this.#sleep(delay, signal);
+      }
     }
     this.#setState("stopped");
   }
 
-  async #connectOnce(signal: AbortSignal): Promise<void> {
-    const { gatewayUrl, tls, proxy, log } = this.#options;
-    this.#setState("connecting");
-    const identity = this.#options.identity();
-    const url = new URL(AGENT_CONNECT_PATH, gatewayUrl.replace(/^http/, "ws"));
-    const connection = await connectWebSocket(url.href, { ca: tls?.ca, insecureSkipVerify: tls?.insecureSkipVerify, proxy, signal });
-    const hello = await agentHandshake(connection, {
-      agentId: identity.agentId,
-      publicKey: identity.publicKey,
-      host: url.host,
-      info: this.#options.info(),
-      sign: (transcript) => this.#options.sign(identity.secretKey, transcript),
-    });
+  /** One dial; on success the link becomes current. Returns the wait before the next step. */
+  async #dialNext(signal: AbortSignal): Promise<number> {
+    const replacing = this.#replacing && !this.#replacing.session.closed ? this.#replacing : undefined;
+    if (!replacing) this.#setState("connecting");
+    const changes = this.#changes;
+    let link: Link;
+    try {
+      link = await (this.#options.dial ?? dialLink)({
+        gatewayUrl: this.#options.gatewayUrl,
+        identity: this.#options.identity(),
+        info: this.#options.info(),
+        sign: this.#options.sign,
+        tls: this.#options.tls,
+        proxy: this.#options.proxy,
+        signal,
+        replaces: replacing?.sessionId,
+        log: this.#options.log,
+        onStream: this.#options.onStream,
+        onClose: (closed) => this.#draining.delete(closed.session),
+      });
+    } catch (error) {
+      if (signal.aborted) return 0; // stop() aborted the dial: nothing to report
+      return this.#dialFailed(error, replacing);
+    }
     this.#backoff.markConnected();
-    // Deadlines arrive in the gateway's time; convert them with this offset (within a round trip).
-    const clockOffsetMs = hello.time - Date.now();
-    if (Math.abs(clockOffsetMs) > 5000) {
-      log.warn("this host's clock differs from the gateway's; deadlines are adjusted, but check time sync (NTP)", { offsetSeconds: Math.round(clockOffsetMs / 1000) });
-    }
-    this.#lastRefusal = "";
+    this.#dialledAt.set(link, changes);
+    if (replacing) this.#retireReplaced(replacing);
+    this.#replacing = undefined;
+    this.#current = link;
+    this.#failures.clear();
     this.#lastDialFailure = "";
-    // Ends when the session closes, or — for a go-away that asks for a reconnect — at once,
-    // so the next connection is dialled while this one drains its streams.
-    let resolveEnded!: (outcome: { handover: true } | { handover: false; error?: TunnelError }) => void;
-    const ended = new Promise<{ handover: true } | { handover: false; error?: TunnelError }>((resolve) => (resolveEnded = resolve));
-    const session: Session = attachSession(connection, {
-      role: "agent",
-      maxFrameSize: hello.maxFrame,
-      keepalive: hello.keepalive,
-      onStream: (stream) => this.#options.onStream(stream, clockOffsetMs),
-      logger: log.child("tunnel"),
-      onGoAway: (code, message) => {
-        log.info("gateway asked this agent to reconnect", { code, message });
-        if (code === GoAwayCode.NORMAL || code === GoAwayCode.RESTARTING) resolveEnded({ handover: true });
-      },
-      onClose: (error) => {
-        this.#draining.delete(session);
-        resolveEnded({ handover: false, error });
-      },
-    });
-    this.#session = session;
-    this.#handover = () => resolveEnded({ handover: true });
-    this.#setState("connected");
-    log.info("connected to the gateway", { gateway: gatewayUrl, sessionId: hello.sessionId });
-    const onStop = () => session.goAway(GoAwayCode.NORMAL, "agent shutting down");
-    signal.addEventListener("abort", onStop, { once: true });
-    if (signal.aborted) onStop(); // stop() ran during the handshake
-    const outcome = await ended;
-    signal.removeEventListener("abort", onStop);
-    this.#handover = undefined;
-    this.#session = undefined;
-    if (outcome.handover && !session.closed && !signal.aborted) {
-      this.#draining.add(session);
-      this.#backoff.retryImmediately();
-      log.info("dialling a new connection while the old one finishes its requests");
-      return;
+    this.#lastExplanation = undefined;
+    if (Math.abs(link.clockOffsetMs) > 5000) {
+      this.#options.log.warn("this host's clock differs from the gateway's; deadlines are adjusted, but check time sync (NTP)", { offsetSeconds: Math.round(link.clockOffsetMs / 1000) });
     }
-    this.#backoff.markDisconnected();
-    const error = outcome.handover ? undefined : outcome.error;
-    if (error && !signal.aborted) log.warn("connection to the gateway lost", { reason: error.message, code: error.code });
-    else log.info("disconnected from the gateway");
+    this.#setState("connected");
+    this.#options.log.info("connected to the gateway", { gateway: this.#options.gatewayUrl, sessionId: link.sessionId });
+    if (signal.aborted) link.session.goAway(GoAwayCode.NORMAL, "agent shutting down"); // stop() ran during the handshake
+    return 0;
+  }
+
+  async #dialFailed(error: unknown, replacing: Link | undefined): Promise<number> {
+    const message = (error as Error).message;
+    const closeCode = isTunnelError(error) ? error.closeCode : undefined;
+    if (replacing && closeCode === CloseCode.DUPLICATE_CONNECTION) {
+      // A gateway without make-before-break: let the old session go first, then dial at once.
+      this.#options.log.info("the gateway does not take a second connection while the first is live; moving over the old way");
+      this.#retire(replacing, "moving to a new connection");
+      this.#replacing = undefined;
+      return 0;
+    }
+    const stay = replacing && !replacing.session.goingAway ? "; the current connection keeps serving" : "";
+    if (closeCode !== undefined && (NEEDS_OPERATOR.has(closeCode) || ADMIN_HOLD.has(closeCode))) {
+      const delay = NEEDS_OPERATOR.has(closeCode) ? (this.#options.slowRetryMs ?? 300_000) : this.#adminDelay();
+      this.#failures.report("error", `gateway refused this agent: ${message}${stay}`, { retryInSeconds: Math.round(delay / 1000) });
+      return delay;
+    }
+    const delay = this.#backoff.next();
+    const line = await this.#explainDialFailure(message);
+    if (line) this.#failures.report("error", line + stay, { retryInSeconds: Math.round(delay / 1000) });
+    else this.#failures.report("warn", `cannot reach the gateway${stay}`, { gateway: this.#options.gatewayUrl, reason: message, retryInMs: delay }, message);
+    return delay;
+  }
+
+  /** Waits until the current link ends, a change asks for a new connection, or the agent stops. */
+  async #serve(link: Link): Promise<Served> {
+    const signal = this.#stop.signal;
+    if (signal.aborted) return { kind: "stopped" };
+    if ((this.#dialledAt.get(link) ?? 0) !== this.#changes) return { kind: "replace" };
+    let onAbort!: () => void;
+    const woken = new Promise<Served>((resolve) => {
+      this.#wake = () => resolve({ kind: "replace" });
+      onAbort = () => resolve({ kind: "stopped" });
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    const outcome = await Promise.race([link.ended, woken]);
+    this.#wake = undefined;
+    signal.removeEventListener("abort", onAbort);
+    if (outcome.kind === "replace" && (link.session.closed || link.session.goingAway)) return link.ended;
+    return outcome;
+  }
+
+  /** What to do when serving the current link stopped; returns the wait before dialling. */
+  #afterServing(outcome: Served): number {
+    const link = this.#current!;
+    if (outcome.kind === "stopped") return 0;
+    this.#current = undefined;
+    if (outcome.kind === "replace") {
+      this.#replacing = link;
+      return 0;
+    }
+    this.#backoff.markDisconnected({ refused: outcome.kind === "closed" && outcome.refused });
+    if (outcome.kind === "go-away") {
+      this.#retire(link, "the gateway asked for a reconnect");
+      this.#backoff.retryImmediately();
+      this.#options.log.info("dialling a new connection while the old one finishes its requests");
+      return this.#backoff.next();
+    }
+    const delay = this.#backoff.next();
+    if (outcome.error) this.#options.log.warn("connection to the gateway lost", { reason: outcome.error.message, code: outcome.error.code, retryInMs: delay });
+    else this.#options.log.info("disconnected from the gateway", { retryInMs: delay });
+    return delay;
   }
 
   /**
-   * The one line for a proxy refusal or an untrusted certificate, else undefined. The
-   * certificate is looked at (one extra handshake) only when the raw error changed, so a
-   * long outage costs no more than the retries themselves.
+   * The gateway itself tells a replaced session to go away as it routes to the new one, so
+   * no request can be sent to it after this side stopped taking them (a late OPEN would be
+   * refused, and a group of one has nowhere to retry it). Should that go-away not come, the
+   * agent sends its own after `REPLACED_GRACE_MS`.
+   */
+  #retireReplaced(link: Link) {
+    this.#draining.add(link.session);
+    const timer = this.#clock.setTimeout(() => this.#retire(link, "replaced by the agent's new connection"), REPLACED_GRACE_MS);
+    void link.ended.then(() => this.#clock.clearTimeout(timer));
+  }
+
+  /** The link stops taking streams and finishes the ones it has; closed links are forgotten. */
+  #retire(link: Link, reason: string) {
+    if (link.session.closed) return;
+    this.#draining.add(link.session);
+    link.session.goAway(GoAwayCode.NORMAL, reason);
+  }
+
+  #adminDelay(): number {
+    const ceiling = this.#options.adminRetryMs ?? 5000;
+    return Math.floor(ceiling * (0.5 + (this.#options.random ?? Math.random)() / 2));
+  }
+
+  /**
+   * The one line for a proxy refusal, an untrusted certificate or a refused WebSocket
+   * upgrade, else undefined. The gateway is probed again (one extra request) only when the
+   * raw error changed, so a long outage costs no more than the retries themselves.
    */
   async #explainDialFailure(message: string): Promise<string | undefined> {
     const { gatewayUrl, proxy, tls } = this.#options;
     const target = new URL(gatewayUrl.replace(/^http/, "ws"));
     const refusal = describeProxyRefusal(message, target.host);
     if (refusal) return refusal;
-    if (tls?.insecureSkipVerify || !isCertificateFailure(message)) return undefined;
-    if (message === this.#lastDialFailure) return this.#lastRefusal || undefined;
+    const upgrade = isUpgradeFailure(message);
+    if (!upgrade && (tls?.insecureSkipVerify || !isCertificateFailure(message))) return undefined;
+    if (message === this.#lastDialFailure) return this.#lastExplanation;
     this.#lastDialFailure = message;
-    return describeTlsFailure(target.href, { proxy, ca: tls?.ca });
+    this.#lastExplanation = upgrade
+      ? await describeUpgradeFailure(target.href, message, { proxy, ca: tls?.ca, insecureSkipVerify: tls?.insecureSkipVerify })
+      : await describeTlsFailure(target.href, { proxy, ca: tls?.ca });
+    return this.#lastExplanation;
   }
 
-  /** One error line per distinct refusal, not one per retry. */
-  #reportRefusal(message: string, retryInMs: number) {
-    if (message === this.#lastRefusal) return;
-    this.#lastRefusal = message;
-    this.#options.log.error(message, { retryInSeconds: Math.round(retryInMs / 1000) });
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.#clock.setTimeout(done, ms);
+      const clock = this.#clock;
+      function done() {
+        clock.clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   #setState(state: SupervisorState) {
@@ -221,16 +312,4 @@ export class Supervisor {
     this.#state = state;
     this.#options.onState?.(state);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

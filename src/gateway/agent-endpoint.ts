@@ -68,8 +68,8 @@ export class AgentEndpoint {
       handshake = await gatewayHandshake(link, {
         hosts: this.#options.hosts(),
         keepalive: this.#options.keepalive ?? DEFAULT_KEEPALIVE,
-        verify: async (agentId, publicKey, transcript, signature) => {
-          const verdict = await this.#verify(agentId, publicKey, transcript, signature, remoteIp);
+        verify: async (agentId, publicKey, transcript, signature, auth) => {
+          const verdict = await this.#verify(agentId, publicKey, transcript, signature, remoteIp, auth.replaces);
           if (verdict.ok) record = verdict.record;
           return verdict.ok ? { ok: true } : verdict;
         },
@@ -100,6 +100,7 @@ export class AgentEndpoint {
       agentName: agent.name,
       groupId: agent.groupId,
       session,
+      sessionId: handshake.sessionId,
       remoteIp,
       connectedSince: Date.now(),
       info: auth.info,
@@ -108,14 +109,17 @@ export class AgentEndpoint {
       enabled: agent.status === "enabled",
     };
     const previous = registry.add(live);
-    previous?.session.goAway(GoAwayCode.POLICY, "replaced by a newer connection of this agent");
+    // The agent asked for this handover (make-before-break): its old session stops taking
+    // requests only now that this one is routable, and finishes the ones it has.
+    if (previous && previous.sessionId === auth.replaces) previous.session.goAway(GoAwayCode.NORMAL, "replaced by the agent's new connection");
+    else previous?.session.goAway(GoAwayCode.POLICY, "replaced by a newer connection of this agent");
     log.info("agent connected", { agent: agent.name, agentId: agent.id, remoteIp, version: auth.info.version, profiles: auth.info.profiles.length });
     if (agent.previousPublicKey && auth.publicKey === agent.publicKey) await store.completeKeyRotation(agent.id);
     await store.recordAgentSeen(agent.id, { ...auth.info });
   }
 
   async #verify(
-    agentId: string, publicKey: string, transcript: Uint8Array, signature: Uint8Array, remoteIp: string,
+    agentId: string, publicKey: string, transcript: Uint8Array, signature: Uint8Array, remoteIp: string, replaces?: string,
   ): Promise<Verdict> {
     const { store, registry } = this.#options;
     const record = await store.getAgent(agentId);
@@ -135,8 +139,11 @@ export class AgentEndpoint {
     }
     const current = registry.get(agentId);
     // A session that is going away (the agent is moving to a new connection, or the gateway
-    // asked it to) makes room at once; a live one keeps its place against a second claimant.
-    if (current && !current.session.closed && !current.session.goingAway && (await stillAlive(current.session))) {
+    // asked it to), or that this connection names as the one it replaces (only the agent
+    // holding it was told its id), makes room at once; a live one keeps its place against a
+    // second claimant.
+    const handover = current !== undefined && replaces !== undefined && current.sessionId === replaces;
+    if (current && !handover && !current.session.closed && !current.session.goingAway && (await stillAlive(current.session))) {
       return { ok: false, closeCode: CloseCode.DUPLICATE_CONNECTION, reason: "another connection of this agent is live" };
     }
     return { ok: true, record };

@@ -14,6 +14,8 @@ export interface LiveAgent {
   readonly agentName: string;
   readonly groupId: string;
   readonly session: Session;
+  /** The id the handshake gave this session; a new connection that names it replaces it without a gap. */
+  readonly sessionId: string;
   readonly remoteIp: string;
   readonly connectedSince: number;
   readonly info: AgentInfo;

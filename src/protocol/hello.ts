@@ -60,6 +60,13 @@ export interface AgentAuth {
   /** Largest frame payload the agent accepts. */
   maxFrame: number;
   info: AgentInfo;
+  /**
+   * The `sessionId` of this agent's live session that this connection replaces
+   * (make-before-break: a reload or key rotation dials the new session first). The gateway
+   * then lets it in despite that session being live, and sends the old one GO_AWAY NORMAL.
+   * Optional; a gateway that does not know the field refuses with 4009 as before.
+   */
+  replaces?: string;
 }
 
 /** Gateway → agent: the session starts; the agent applies these settings. */
@@ -106,6 +113,7 @@ function decodeGatewayHello(object: JsonObject): GatewayHello {
 function decodeAgentAuth(object: JsonObject): AgentAuth {
   const what = "auth";
   const info = objectField(object, "info", what);
+  const replaces = object.replaces === undefined ? undefined : stringField(object, "replaces", what);
   const profiles = arrayField(info, "profiles", "auth.info").map((item, i) => {
     const profile = asObject(item, `auth.info.profiles[${i}]`);
     const at = `auth.info.profiles[${i}]`;
@@ -128,6 +136,7 @@ function decodeAgentAuth(object: JsonObject): AgentAuth {
       arch: stringField(info, "arch", "auth.info"),
       profiles,
     },
+    ...(replaces === undefined ? {} : { replaces }),
   };
 }
 

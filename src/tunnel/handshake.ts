@@ -35,6 +35,8 @@ export interface AgentHandshakeOptions {
   maxFrame?: number;
   /** Per step. Defaults to 10 s. */
   timeoutMs?: number;
+  /** `sessionId` of the live session this connection takes over from (see `AgentAuth.replaces`). */
+  replaces?: string;
 }
 
 export type AgentHandshakeResult = Omit<HelloOk, "kind">;
@@ -50,6 +52,7 @@ export async function agentHandshake(connection: Connection, options: AgentHands
     connection.transport.send(encodeHello({
       kind: "auth", version, agentId: options.agentId, host: options.host, publicKey: options.publicKey,
       signature: encodeBase64(signature), maxFrame: options.maxFrame ?? DEFAULT_MAX_FRAME, info: options.info,
+      ...(options.replaces === undefined ? {} : { replaces: options.replaces }),
     }));
     const ok = await nextHello(connection, timeoutMs, "ok");
     if (ok.version !== version || ok.maxFrame > (options.maxFrame ?? DEFAULT_MAX_FRAME)) {
