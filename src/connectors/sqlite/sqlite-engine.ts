@@ -134,7 +134,7 @@ export class SqliteEngine {
       const all = db.transaction((rows: SqliteParam[][]) => rows.reduce((sum, list) => sum + stmt.run(...list).changes, 0));
       return { rowsAffected: this.#run(() => all(lists)) };
     } finally {
-      stmt.finalize();
+      this.#finish(stmt);
     }
   }
 
