@@ -13,9 +13,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
 import { SqliteConnector } from "../../src/connectors/sqlite/sqlite-connector.ts";
+import { ctx, rowsOf } from "./sqlite-support.ts";
 
 const STATEMENTS = 3000;
 const seed = Number(process.env.OUTPOST_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
@@ -23,7 +22,6 @@ console.log(`sqlite read-only fuzz: OUTPOST_FUZZ_SEED=${seed}`);
 
 const dir = mkdtempSync(join(tmpdir(), "outpost-sqlite-fuzz-"));
 const path = join(dir, "canary.db");
-const ctx = () => createCallContext({ timeoutMs: 30_000 });
 
 /** mulberry32: small, seeded, good enough to pick SQL fragments. */
 function prng(state: number): () => number {
@@ -109,13 +107,6 @@ const SESSION = `select * from ${PRAGMAS.filter((p) => !["case_sensitive_like", 
 /** On the read-only profile, the file's header fields and the canary rows too. */
 const STATE = `select * from (${SESSION}), pragma_user_version, pragma_schema_version,
   (select group_concat(id || ':' || v, ',') as canary from canary)`;
-
-async function rowsOf(connector: SqliteConnector, sql: string): Promise<Row[]> {
-  const result = await connector.query({ sql }, ctx());
-  const rows: Row[] = [];
-  for await (const batch of result.rows) rows.push(...batch);
-  return rows;
-}
 
 const reader = new SqliteConnector({ path, readonly: true });
 

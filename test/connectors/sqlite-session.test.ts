@@ -1,40 +1,20 @@
 /** @module A SQLite call cannot change the shared connection for later callers: pragma setters and TEMP objects are refused, reads pass. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
-import { SqliteConnector } from "../../src/connectors/sqlite/sqlite-connector.ts";
 import { firstStatement } from "../../src/connectors/sqlite/sqlite-tokens.ts";
 import { failure } from "../support/failure.ts";
+import { ctx, rowsOf, writerAndReader } from "./sqlite-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "outpost-sqlite-session-"));
 const path = join(dir, "main.db");
-const ctx = () => createCallContext({ timeoutMs: 30_000 });
 
-async function rowsOf(connector: SqliteConnector, sql: string): Promise<Row[]> {
-  const result = await connector.query({ sql }, ctx());
-  const rows: Row[] = [];
-  for await (const batch of result.rows) rows.push(...batch);
-  return rows;
-}
-
-const writer = new SqliteConnector({ path });
-const reader = new SqliteConnector({ path, readonly: true });
+const { writer, reader } = writerAndReader(path);
 /** What a later caller would notice: the settings, the temp schema, and how LIKE compares. */
 const STATE = "select * from pragma_query_only, pragma_foreign_keys, pragma_writable_schema, pragma_cache_size, pragma_soft_heap_limit, pragma_hard_heap_limit, (select count(*) as temps from temp.sqlite_master), (select 'a' like 'A' as nocase)";
 
-beforeAll(async () => {
-  await writer.init();
-  await writer.execute({ sql: "create table t (v text)" }, ctx());
-  await reader.init();
-});
-afterAll(async () => {
-  await writer.close();
-  await reader.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("sqlite: a call leaves the connection as it found it", () => {
   const setters = [
