@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SqliteConnector } from "../../src/connectors/sqlite/sqlite-connector.ts";
 import { firstStatement } from "../../src/connectors/sqlite/sqlite-tokens.ts";
 import { failure } from "../support/failure.ts";
 import { ctx, rowsOf, writerAndReader } from "./sqlite-support.ts";
@@ -39,6 +40,8 @@ describe("sqlite: a call leaves the connection as it found it", () => {
     "pragma hard_heap_limit = 1000",
     "pragma query_only.main = 1",
     "pragma 1 = 1",
+    "pragma temp.user_version = 5",
+    `pragma "TEMP".application_id(5)`,
   ];
 
   for (const [name, connector] of [["read-write", writer], ["read-only", reader]] as const) {
@@ -92,10 +95,25 @@ describe("sqlite: a call leaves the connection as it found it", () => {
     });
   }
 
+  test("the temp schema's header fields are refused as setters, even on a connection that has not opened the temp schema yet", async () => {
+    const fresh = new SqliteConnector({ path, readonly: true });
+    try {
+      const error = await failure(fresh.execute({ sql: "pragma temp.user_version = 5" }, ctx()));
+      expect({ code: error.code, message: error.message }).toEqual({ code: "BAD_REQUEST", message: expect.stringContaining("user_version") });
+      // (Until the temp schema is open, SQLite cannot even EXPLAIN a read of it: "SQL logic error".)
+      await rowsOf(fresh, "select name from temp.sqlite_master");
+      expect(await rowsOf(fresh, "pragma temp.user_version")).toEqual([{ user_version: 0 }]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test("the file's own header fields can be written on a read-write profile, and SQLite refuses them on a read-only one", async () => {
     await writer.execute({ sql: "pragma user_version = 7" }, ctx());
     expect(await rowsOf(reader, "pragma user_version")).toEqual([{ user_version: 7 }]);
     expect((await failure(reader.execute({ sql: "pragma user_version = 8" }, ctx()))).code).toBe("READ_ONLY");
+    expect(await rowsOf(writer, "pragma main.user_version = 9")).toEqual([]);
+    expect(await rowsOf(reader, "pragma user_version")).toEqual([{ user_version: 9 }]);
   });
 });
 

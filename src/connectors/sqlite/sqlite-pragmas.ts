@@ -8,7 +8,8 @@
  * so they are refused from the text, before SQLite sees it: a pragma with a value is
  * allowed only when the value is an argument to a read (`table_info(t)`), a field of the
  * file itself (`user_version`, `application_id`, refused by SQLite on a read-only file), or
- * an operation on the file (`wal_checkpoint(truncate)`). Reading any pragma is allowed.
+ * an operation on the file (`wal_checkpoint(truncate)`) — and only on `main`: the temp
+ * schema belongs to the connection. Reading any pragma is allowed.
  * Table-valued pragma functions (`pragma_query_only`) take an argument only for the reads.
  */
 import { firstStatement, nameOf, type Token } from "./sqlite-tokens.ts";
@@ -66,7 +67,9 @@ function pragmaRefusal(rest: Token[]): string | undefined {
     (target.length === 1 && isName(target[0])) ||
     (target.length === 3 && isName(target[0]) && target[1]!.text === "." && isName(target[2]));
   const name = shaped ? asciiLower(nameOf(target.at(-1)!)) : undefined;
-  if (name !== undefined && VALUE_ALLOWED.has(name)) return undefined;
+  // The temp schema's header fields are the connection's too (`pragma temp.user_version = 5`).
+  const inMain = target.length === 1 || asciiLower(nameOf(target[0]!)) === "main";
+  if (name !== undefined && inMain && VALUE_ALLOWED.has(name)) return undefined;
   const shown = name === undefined ? "PRAGMA with a value in this form" : `PRAGMA ${name.slice(0, 64)} with a value`;
   return `${shown} is not allowed: it would change the connection every later caller of this profile shares (reading a pragma is allowed)`;
 }
