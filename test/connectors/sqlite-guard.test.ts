@@ -4,26 +4,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Row } from "../../src/connectors/connector.ts";
-import { createCallContext } from "../../src/connectors/context.ts";
 import { SqliteConnector } from "../../src/connectors/sqlite/sqlite-connector.ts";
+import { ctx, rowsOf, writerAndReader } from "./sqlite-support.ts";
 import { failure } from "../support/failure.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "outpost-sqlite-guard-"));
 const outside = mkdtempSync(join(tmpdir(), "outpost-sqlite-outside-"));
 const path = join(dir, "main.db");
 const other = join(dir, "other.db");
-const ctx = () => createCallContext({ timeoutMs: 30_000 });
-
-async function rowsOf(connector: SqliteConnector, sql: string): Promise<Row[]> {
-  const result = await connector.query({ sql }, ctx());
-  const rows: Row[] = [];
-  for await (const batch of result.rows) rows.push(...batch);
-  return rows;
-}
-
-const writer = new SqliteConnector({ path });
-const reader = new SqliteConnector({ path, readonly: true });
 
 beforeAll(async () => {
   const seed = new SqliteConnector({ path: other });
@@ -31,13 +19,9 @@ beforeAll(async () => {
   await seed.execute({ sql: "create table secret (v text)" }, ctx());
   await seed.execute({ sql: "insert into secret values ('hidden')" }, ctx());
   await seed.close();
-  await writer.init();
-  await writer.execute({ sql: "create table t (v text)" }, ctx());
-  await reader.init();
 });
-afterAll(async () => {
-  await writer.close();
-  await reader.close();
+const { writer, reader } = writerAndReader(path);
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(outside, { recursive: true, force: true });
 });

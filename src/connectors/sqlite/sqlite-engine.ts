@@ -5,11 +5,14 @@
  * long statement or a wait for another process's lock (`busy_timeout`) blocks that thread
  * only, never the agent's event loop and its tunnel.
  *
- * Read-only profiles open the file with `{ readonly: true }`, so SQLite itself refuses
- * writes. Every statement first passes `SqliteStatementGuard`, which refuses the ones that
- * reach other files (ATTACH, VACUUM INTO). The one connection is shared by every caller,
- * so a transaction a call leaves open (`begin`) is rolled back when the call ends instead
- * of taking the next caller's writes with it. A query's rows come from `stmt.iterate()`
+ * Read-only profiles open the file with `{ readonly: true }` (`SQLITE_OPEN_READONLY`), so
+ * SQLite itself refuses every write to it and no statement can undo that. The one
+ * connection is shared by every caller, so every call must leave it as it found it:
+ * `SqliteStatementGuard` refuses, before they run, the statements that reach other files
+ * (ATTACH, VACUUM INTO) and those that would leave state behind (TEMP objects, pragma
+ * setters); a transaction a call leaves open (`begin`, `savepoint`) is rolled back when the
+ * call ends instead of taking the next caller's writes with it, and a connection that cannot
+ * roll back is closed and opened again, never reused. A query's rows come from `stmt.iterate()`
  * in batches, one batch per `next()`; its statement is finalised when the rows end or the
  * caller closes the cursor.
  */
@@ -131,21 +134,33 @@ export class SqliteEngine {
       const all = db.transaction((rows: SqliteParam[][]) => rows.reduce((sum, list) => sum + stmt.run(...list).changes, 0));
       return { rowsAffected: this.#run(() => all(lists)) };
     } finally {
-      stmt.finalize();
+      this.#finish(stmt);
     }
   }
 
+  /** Closing the connection also rolls back whatever transaction is open. */
   close(): void {
-    for (const cursor of [...this.#cursors.keys()]) this.closeCursor(cursor);
+    for (const { stmt } of this.#cursors.values()) stmt.finalize();
+    this.#cursors.clear();
     this.#db?.close(false);
     this.#db = undefined;
   }
 
-  /** Finalises the statement and rolls back a transaction the call left open (its own `begin`). */
+  /**
+   * Finalises the statement and rolls back a transaction the call left open (its own
+   * `begin`). A connection that cannot roll back would keep every later caller's writes
+   * in that transaction: it is replaced (open cursors end with it).
+   */
   #finish(stmt: Statement): void {
     stmt.finalize();
     const db = this.#db;
-    if (db?.inTransaction) this.#run(() => db.run("rollback"));
+    if (!db?.inTransaction) return;
+    try {
+      db.run("rollback");
+    } catch {
+      this.close();
+      this.open();
+    }
   }
 
   #pull(rows: Iterator<Record<string, unknown>>): { raw: Record<string, unknown>[]; done: boolean } {
