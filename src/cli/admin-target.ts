@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AdminClient } from "../client/admin-client.ts";
-import { OutpostError } from "../client/errors.ts";
+import { CLIENT_CODES, OutpostError } from "../client/errors.ts";
 import { readContext, type SavedContext } from "./admin-context.ts";
 import { UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
@@ -31,6 +31,8 @@ export interface AdminTarget {
   client: AdminClient;
   /** `true` in `--data-dir` mode: the store knows no live state (active/no_response). */
   local: boolean;
+  /** The gateway's base URL (`--data-dir` mode: the folder), for messages. */
+  where: string;
   /** The CA file trusted for the gateway's certificate, if one was named. */
   caPath?: string;
   close(): Promise<void>;
@@ -87,7 +89,7 @@ export async function openTarget(args: TargetArgs, useSaved = true): Promise<Adm
     const { openLocalAdmin } = await import("./admin-local.ts");
     const local = await openLocalAdmin(args.dataDir);
     const client = new OutpostClient({ url: "http://local.invalid", token: "local", fetch: local.fetch, retries: 0 });
-    return { client: client.admin, local: true, close: local.close };
+    return { client: client.admin, local: true, where: args.dataDir, close: local.close };
   }
   const remote = remoteSettings(args, process.env, useSaved);
   if (!remote) {
@@ -96,7 +98,7 @@ export async function openTarget(args: TargetArgs, useSaved = true): Promise<Adm
     );
   }
   const client = new OutpostClient({ url: remote.gateway, token: remote.token, ca: readCa(remote.ca), fetch: withUserAgent, timeoutMs: 30_000 });
-  return { client: client.admin, local: false, caPath: remote.ca, close: async () => {} };
+  return { client: client.admin, local: false, where: remote.gateway, caPath: remote.ca, close: async () => {} };
 }
 
 function readCa(path: string | undefined): string | undefined {
@@ -123,22 +125,26 @@ export async function withTarget<R>(args: TargetArgs, run: (target: AdminTarget)
   try {
     return await run(target);
   } catch (error) {
-    throw explain(error, target.caPath);
+    throw explain(error, target);
   } finally {
     await target.close();
   }
 }
 
 /** The error an operator can act on. */
-export function explain(error: unknown, caPath: string | undefined): unknown {
+export function explain(error: unknown, target: Pick<AdminTarget, "where" | "caPath">): unknown {
   if (!(error instanceof OutpostError)) return error;
   if (error.code === "BAD_REQUEST") return new UsageError(error.message, { cause: error });
   if (error.status === 401) return new OutpostError(error.code, `the gateway refused the token: ${error.message}`, { status: 401, cause: error });
   const code = (error.cause as { code?: unknown } | undefined)?.code;
   if (typeof code === "string" && TRUST_CODES.has(code)) {
     const detail = (error.cause as Error).message;
-    const hint = caPath ? `is ${caPath} the CA that signed it?` : "pass --ca FILE with the CA that signed it (or set OUTPOST_GATEWAY_CA)";
+    const hint = target.caPath ? `is ${target.caPath} the CA that signed it?` : "pass --ca FILE with the CA that signed it (or set OUTPOST_GATEWAY_CA)";
     return new OutpostError(error.code, `the gateway's certificate is not trusted (${code}: ${detail}); ${hint}`, { cause: error });
+  }
+  if (error.code === CLIENT_CODES.NETWORK) {
+    const detail = error.cause instanceof Error ? error.cause.message : error.message;
+    return new OutpostError(error.code, `cannot reach the gateway at ${target.where}: ${detail}`, { retryable: true, cause: error });
   }
   return error;
 }

@@ -26,7 +26,8 @@ function spawnCli(args: string[]) {
 
 /** Reads stdout lines as they come. */
 function lines(stream: ReadableStream<Uint8Array>) {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
   let buffered = "";
   return async function next(): Promise<string> {
     for (;;) {
@@ -38,7 +39,7 @@ function lines(stream: ReadableStream<Uint8Array>) {
       }
       const { value, done } = await reader.read();
       if (done) throw new Error(`stdout ended; left: ${buffered}`);
-      buffered += value;
+      buffered += decoder.decode(value, { stream: true });
     }
   };
 }
@@ -49,12 +50,12 @@ function watch(...extra: string[]) {
 }
 
 test("--watch prints the list again when an agent is added, and stops after --watch-count renders", async () => {
-  await stack.admin.addAgent("sales", "w1");
+  await stack.admin.addAgent("sales", "w1", undefined);
   const child = watch("--watch-count", "2");
   const next = lines(child.stdout);
   const first = JSON.parse(await next());
   expect(first.map((a: { name: string }) => a.name)).toEqual(["w1"]);
-  await stack.admin.addAgent("sales", "w2");
+  await stack.admin.addAgent("sales", "w2", undefined);
   const second = JSON.parse(await next());
   expect(second.map((a: { name: string; status: string }) => [a.name, a.status])).toEqual([["w1", "awaiting_setup"], ["w2", "awaiting_setup"]]);
   expect([await child.exited, await new Response(child.stderr).text()]).toEqual([0, ""]);
