@@ -50,15 +50,18 @@ const TRUST_CODES = new Set([
 /** A remote target (flags, then environment, then the saved context); `undefined` when none is named. */
 export function remoteSettings(args: TargetArgs, env: NodeJS.ProcessEnv = process.env, useSaved = true): SavedContext | undefined {
   const named = args.gateway ?? env.OUTPOST_GATEWAY_URL;
-  const context = useSaved ? readContext() : undefined;
+  const givenToken = args.token ?? env.OUTPOST_GATEWAY_TOKEN;
+  const givenCa = args.ca ?? env.OUTPOST_GATEWAY_CA;
+  // Read only when something is missing: a damaged context must not block explicit flags.
+  const context = useSaved && (!named || !givenToken || givenCa === undefined) ? readContext() : undefined;
   const url = named ? gatewayBaseUrl(named) : context ? gatewayBaseUrl(context.gateway) : undefined;
   if (url === undefined) return undefined;
-  const sameAsSaved = context !== undefined && gatewayBaseUrl(context.gateway) === url;
-  const token = args.token ?? env.OUTPOST_GATEWAY_TOKEN ?? (sameAsSaved ? context.token : undefined);
+  const saved = context !== undefined && gatewayBaseUrl(context.gateway) === url ? context : undefined;
+  const token = givenToken ?? saved?.token;
   if (!token) {
     throw new UsageError(`no token for ${url}: pass --token, set OUTPOST_GATEWAY_TOKEN, or run \`outpost gateway login --gateway ${url}\``);
   }
-  const ca = args.ca ?? env.OUTPOST_GATEWAY_CA ?? (sameAsSaved ? context.ca : undefined);
+  const ca = givenCa ?? saved?.ca;
   return { gateway: url, token, ca: ca === undefined ? undefined : resolve(ca) };
 }
 

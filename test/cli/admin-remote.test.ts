@@ -5,7 +5,7 @@
  * `--data-dir` never creates a store.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempDir } from "./run-cli.ts";
 import { startStack, type Stack } from "../support/stack.ts";
@@ -113,6 +113,12 @@ describe("outpost gateway login", () => {
     // The saved token goes to the saved gateway only: another URL without a token is refused.
     const elsewhere = await runCli(["gateway", "group", "list", "--gateway", "https://other.example.com"], { env: home });
     expect([elsewhere.code, elsewhere.errLines[0]]).toEqual([2, expect.stringContaining("outpost: no token for https://other.example.com")]);
+
+    // A context others can read is refused, not used: it holds an admin token.
+    chmodSync(file, 0o644);
+    const exposed = await runCli(["gateway", "group", "list"], { env: home });
+    expect([exposed.code, exposed.errLines]).toEqual([2, [`outpost: ${file} holds an admin token but others may read it; run \`chmod 600 ${file}\` or log in again`]]);
+    chmodSync(file, 0o600);
 
     const logout = await runCli(["gateway", "logout"], { env: home });
     expect([logout.code, logout.stdout, existsSync(file)]).toEqual([0, `removed ${file}\n`, false]);
