@@ -159,7 +159,7 @@ export class AdminClient {
   }
 }
 
-/** The gateway has answered rollout times as epoch ms; every other time in the API is ISO. */
+/** Gateways before 0.2 answered rollout times as epoch ms; every other time in the API is ISO. */
 type RawRollout = Omit<Rollout, "requestedAt" | "updatedAt"> & { requestedAt: string | number; updatedAt: string | number };
 
 function isoRollout(raw: RawRollout): Rollout {

@@ -61,7 +61,7 @@ describe("admin CLI over HTTPS with a token", () => {
     const table = await runCli(remote("group", "list"), { env: env() });
     expect(table.stdout).toMatch(/\nparis\s+inactive\s+0\/1\s+10\.0\.0\.0\/8\s+\d{4}-\d\d-\d\dT\S+Z\n/);
 
-    // The API answers rollout times as epoch ms; the CLI prints them as ISO like every other time.
+    // Rollout times are ISO, over the API and in the CLI, like every other time.
     const rollout = JSON.parse((await runCli(remote("group", "upgrade", "paris", "--version", "1.2.0", "-o", "json"), { env: env() })).stdout);
     expect([rollout.version, rollout.requestedAt, rollout.updatedAt]).toEqual(["1.2.0", expect.stringMatching(ISO), expect.stringMatching(ISO)]);
   });
