@@ -110,8 +110,10 @@ class PostgresConnector implements DatabaseConnector {
       } finally {
         detach();
         if (open) await cursor.return?.();
-        // The transaction (read-only) or the reserved connection lives until the rows end.
-        await lease.end();
+        // The connection is the call's until the rows end. Its reset answers one round trip
+        // after the cursor's last batch; the stream need not wait for that: the connection
+        // goes back to the pool (or is destroyed) when it does.
+        void lease.end();
       }
     }
     return { columns, rows: rows() };

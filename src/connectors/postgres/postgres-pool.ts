@@ -1,6 +1,7 @@
 /**
  * @module
- * Builds the postgres.js pool for one profile. postgres.js opens connections lazily, drops
+ * Builds a postgres.js client for one profile: the connector's connections are clients of
+ * `pool: { size: 1 }` each (`postgres-slots.ts`). postgres.js opens connections lazily, drops
  * broken ones and reconnects on the next query, so a database restart heals without
  * recreating the pool. Session parameters go in the startup packet: they hold for every
  * connection the pool ever opens, including `default_transaction_read_only` for
