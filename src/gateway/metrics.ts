@@ -9,6 +9,7 @@
  * groups' series; series without a group label (refusals, auth failures, process) name
  * no group and stay. docs/operations.md "## Metrics" lists every family.
  */
+import { X509Certificate } from "node:crypto";
 import {
   LabeledCounter, MetricsText, newHistogram, observe, writeProcessMetrics, type Histogram,
 } from "../log/prometheus-text.ts";
@@ -30,6 +31,8 @@ export interface GatewayMetricsOptions {
   observe?: (group: string, op: string, outcome: Outcome, seconds: number) => void;
   /** Alert deliveries by group and outcome (the AlertSender's counter). Defaults to none. */
   alertDeliveries?: () => LabeledCounter;
+  /** PEM of the certificate the gateway serves; its expiry becomes a series. Defaults to none (plain HTTP). */
+  tlsCert?: string;
 }
 
 export class GatewayMetrics {
@@ -42,9 +45,15 @@ export class GatewayMetrics {
   readonly #authFailures = new LabeledCounter();
   #inFlight = 0;
   readonly #options: GatewayMetricsOptions;
+  readonly #certExpiresAt?: number;
 
   constructor(options: GatewayMetricsOptions = {}) {
     this.#options = options;
+    // Read once: the certificate is fixed for the life of the process. The first one of a
+    // chain is the gateway's own; one Node cannot parse leaves the series out (TLS decides).
+    try {
+      if (options.tlsCert) this.#certExpiresAt = Date.parse(new X509Certificate(options.tlsCert).validTo) / 1000;
+    } catch {}
   }
 
   started(): void {
@@ -117,6 +126,10 @@ export class GatewayMetrics {
     text.family("outpost_alert_deliveries_total", "counter", "Alert webhook deliveries by group and outcome (delivered, or failed after its retries).");
     const deliveries = this.#options.alertDeliveries?.();
     if (deliveries) text.counter("outpost_alert_deliveries_total", deliveries, seen);
+    if (this.#certExpiresAt !== undefined) {
+      text.family("outpost_tls_cert_expiry_timestamp_seconds", "gauge", "When the certificate the gateway serves expires, seconds since the Unix epoch.")
+        .sample("outpost_tls_cert_expiry_timestamp_seconds", {}, this.#certExpiresAt);
+    }
     writeProcessMetrics(text);
     return text.toString();
   }

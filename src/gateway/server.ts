@@ -63,7 +63,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const registry = new AgentRegistry();
   const reads = new StoreReadCache({ store });
   const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
-  const metrics = new GatewayMetrics({ version: options.version, observe: live.observe, alertDeliveries: () => live.alerts.outcomes });
+  const metrics = new GatewayMetrics({ version: options.version, tlsCert: options.tls?.cert, observe: live.observe, alertDeliveries: () => live.alerts.outcomes });
   const auth = new Authenticator({ store, cache: reads, log: log.child("gateway"), onFailure: (reason) => metrics.authFailed(reason) });
   const inventory = new MetricsInventory({ registry, store });
   const consoleTable = consoleRoutes(live);

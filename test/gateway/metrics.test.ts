@@ -32,6 +32,7 @@ test("the first scrape has every group × status series at zero, build info and 
   for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds", "process_open_fds", "process_max_fds"]) {
     expect(sampleValue(first, name)).toBeGreaterThan(0);
   }
+  expect(sampleValue(first, "outpost_tls_cert_expiry_timestamp_seconds")).toBeGreaterThan(Date.now() / 1000);
   await expectPromtoolAccepts(first);
 });
 
