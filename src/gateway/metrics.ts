@@ -60,18 +60,19 @@ export class GatewayMetrics {
     this.#inFlight++;
   }
 
-  /** A request ended; `agentId` names the agent that answered, when one did. */
-  finished(group: string, op: string, outcome: Outcome, seconds: number, agentId?: string): void {
+  /** A request ended; `agent` names the agent (of `group`) that answered, when one did. */
+  finished(group: string, op: string, outcome: Outcome, seconds: number, agent?: string): void {
     this.#inFlight--;
     this.#requests.add({ group, op, outcome });
     const key = `${group}\u0000${op}`;
     const latency = this.#latency.get(key) ?? { group, op, histogram: newHistogram(BUCKETS) };
     this.#latency.set(key, latency);
     observe(latency.histogram, seconds);
-    if (agentId !== undefined) {
-      this.#agentRequests.add({ agentId, outcome });
-      const histogram = this.#agentLatency.get(agentId) ?? newHistogram(AGENT_BUCKETS);
-      this.#agentLatency.set(agentId, histogram);
+    if (agent !== undefined) {
+      this.#agentRequests.add({ group, agent, outcome });
+      const agentKey = `${group}\u0000${agent}`;
+      const histogram = this.#agentLatency.get(agentKey) ?? newHistogram(AGENT_BUCKETS);
+      this.#agentLatency.set(agentKey, histogram);
       observe(histogram, seconds);
     }
     this.#options.observe?.(group, op, outcome, seconds);
@@ -136,16 +137,18 @@ export class GatewayMetrics {
 
   /** Per-agent series: every known agent, each outcome at zero until it happens. */
   #writeAgents(text: MetricsText, groups: readonly InventoryGroup[]): void {
-    const each = (write: (labels: { group: string; agent: string }, agentId: string, inFlight: number) => void) => {
-      for (const group of groups) for (const agent of group.agents) write({ group: group.name, agent: agent.name }, agent.id, agent.inFlight);
+    const each = (write: (labels: { group: string; agent: string }, inFlight: number) => void) => {
+      for (const group of groups) for (const agent of group.agents) write({ group: group.name, agent: agent.name }, agent.inFlight);
     };
     text.family("outpost_requests_by_agent_total", "counter", "Invoke requests answered by each agent, by outcome.");
-    each((labels, agentId) => {
-      for (const outcome of OUTCOMES) text.sample("outpost_requests_by_agent_total", { ...labels, outcome }, this.#agentRequests.get({ agentId, outcome }));
+    each((labels) => {
+      for (const outcome of OUTCOMES) text.sample("outpost_requests_by_agent_total", { ...labels, outcome }, this.#agentRequests.get({ ...labels, outcome }));
     });
     text.family("outpost_request_duration_by_agent_seconds", "histogram", "Time to the end of the reply, per agent.");
-    each((labels, agentId) => text.histogram("outpost_request_duration_by_agent_seconds", labels, this.#agentLatency.get(agentId) ?? newHistogram(AGENT_BUCKETS)));
+    each((labels) => text.histogram(
+      "outpost_request_duration_by_agent_seconds", labels, this.#agentLatency.get(`${labels.group}\u0000${labels.agent}`) ?? newHistogram(AGENT_BUCKETS),
+    ));
     text.family("outpost_streams_in_flight", "gauge", "Streams open on each agent's live session (0 when not connected).");
-    each((labels, _agentId, inFlight) => text.sample("outpost_streams_in_flight", labels, inFlight));
+    each((labels, inFlight) => text.sample("outpost_streams_in_flight", labels, inFlight));
   }
 }

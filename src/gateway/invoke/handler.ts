@@ -80,7 +80,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     headers.set("x-request-id", ctx.requestId);
     headers.set("x-outpost-agent", reply.agent.agentName);
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
-    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000, reply.agent.agentId);
+    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000, reply.agent.agentName);
     if (request.method === "HEAD" || status === 204 || status === 304) {
       void reply.body.cancel();
       finish("ok");
@@ -121,7 +121,9 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     return new Response(watchEnd(reply.body, { finish, signal: request.signal, onCut: cut, count: countOut }), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
-    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000);
+    // The router names the agent on errors it produced (`GatewayError.agent`, where set).
+    const agent = (error as { agent?: string } | undefined)?.agent;
+    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000, agent);
     return response;
   }
 }
