@@ -38,9 +38,11 @@ export class TunnelMetrics {
     this.refusals.add({ reason: (closeCode !== undefined && CLOSE_CODE_NAMES.get(closeCode)) || "handshake_failed" });
   }
 
-  write(text: MetricsText, canSee: (group: string) => boolean): void {
-    const visible = (labels: { group?: string }) => labels.group === undefined || canSee(labels.group);
-    text.family("outpost_tunnel_connects_total", "counter", "Agent sessions accepted, by group.").counter("outpost_tunnel_connects_total", this.connects, visible);
+  /** Writes the families; `groups` are the groups to show (each has its connects series, at zero too). */
+  write(text: MetricsText, groups: ReadonlySet<string>): void {
+    const visible = (labels: { group?: string }) => labels.group !== undefined && groups.has(labels.group);
+    text.family("outpost_tunnel_connects_total", "counter", "Agent sessions accepted, by group.");
+    for (const group of groups) text.sample("outpost_tunnel_connects_total", { group }, this.connects.get({ group }));
     text.family("outpost_tunnel_disconnects_total", "counter", "Agent sessions ended, by group and reason (a tunnel error code, or closed).")
       .counter("outpost_tunnel_disconnects_total", this.disconnects, visible);
     text.family("outpost_tunnel_reconnects_total", "counter", "Sessions of an agent seen before by this process, by group and why the previous one ended (or handover).")

@@ -122,7 +122,7 @@ export class GatewayMetrics {
     }
 
     this.#writeAgents(text, visible);
-    this.tunnel.write(text, (group) => names.has(group));
+    this.tunnel.write(text, names);
     text.family("outpost_auth_failures_total", "counter", "Refused credentials by reason.").counter("outpost_auth_failures_total", this.#authFailures);
     text.family("outpost_alert_deliveries_total", "counter", "Alert webhook deliveries by group and outcome (delivered, or failed after its retries).");
     const deliveries = this.#options.alertDeliveries?.();

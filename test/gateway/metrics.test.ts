@@ -28,6 +28,7 @@ test("the first scrape has every group × status series at zero, build info and 
   expect(sampleValue(first, `outpost_group_status{group="sales",status="inactive"}`)).toBe(1);
   expect(sampleValue(first, `outpost_group_status{group="sales",status="degraded"}`)).toBe(0);
   expect(sampleValue(first, `outpost_bytes_total{group="sales",direction="in"}`)).toBe(0);
+  expect(sampleValue(first, `outpost_tunnel_connects_total{group="sales"}`)).toBe(0);
   expect(first).toMatch(/^outpost_build_info\{version="unknown",runtime="bun [^"]+",os="linux",arch="[^"]+"\} 1$/m);
   for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_start_time_seconds", "process_open_fds", "process_max_fds"]) {
     expect(sampleValue(first, name)).toBeGreaterThan(0);
