@@ -61,6 +61,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       : Math.min(invocation.timeoutMs ?? deps.defaultTimeoutMs ?? 300_000, deps.maxTimeoutMs ?? 3_600_000);
     deps.metrics.started();
     counted = true;
+    if (invocation.jsonBytes) deps.metrics.bytes(group, "in", invocation.jsonBytes);
     const reply = await deps.router.dispatch({
       groupId: record.id,
       groupName: record.name,
@@ -70,7 +71,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       args: invocation.args,
       requestId: ctx.requestId,
       deadline: Date.now() + timeoutMs,
-      body: invocation.body && countBytes(invocation.body, (n) => deps.metrics.bytes("in", n)),
+      body: invocation.body && countBytes(invocation.body, (n) => deps.metrics.bytes(group, "in", n)),
       signal: request.signal,
     });
     deps.log.debug("request routed", { requestId: ctx.requestId, group, op, agent: reply.agent.agentName, attempts: reply.attempts });
@@ -79,14 +80,14 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     headers.set("x-request-id", ctx.requestId);
     headers.set("x-outpost-agent", reply.agent.agentName);
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
-    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000);
+    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000, reply.agent.agentName);
     if (request.method === "HEAD" || status === 204 || status === 304) {
       void reply.body.cancel();
       finish("ok");
       return new Response(null, { status, headers });
     }
     // Bytes out are counted where the body is read anyway, not by a stream layer of their own.
-    const countOut = (n: number) => deps.metrics.bytes("out", n);
+    const countOut = (n: number) => deps.metrics.bytes(group, "out", n);
     const cut = (error: unknown) =>
       deps.log.warn("answer cut short: the agent's reply failed mid-body", { requestId: ctx.requestId, group, op, code: (error as { code?: string }).code });
     const failure = (error: unknown) => toGatewayError(error, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
@@ -120,7 +121,9 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     return new Response(watchEnd(reply.body, { finish, signal: request.signal, onCut: cut, count: countOut }), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
-    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000);
+    // The router names the agent on errors it produced (`GatewayError.agent`, where set).
+    const agent = (error as { agent?: string } | undefined)?.agent;
+    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000, agent);
     return response;
   }
 }
