@@ -16,6 +16,7 @@ import { handleInvoke } from "./invoke/handler.ts";
 import { matchInvokePath } from "./invoke/parse.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { AgentRegistry } from "./registry.ts";
+import { LastSeenRecorder } from "./last-seen.ts";
 import { handleRotateKey } from "./rotate-key.ts";
 import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   timeouts?: { defaultTimeoutMs?: number; maxTimeoutMs?: number };
   /** Alert rules and delivery (grace period before a disconnect is reported, retries); defaults in `AlertSettings` and `AlertSenderOptions`. */
   alerts?: ConsoleServicesOptions["alerts"];
+  /** How often connected agents' `lastSeenAt` is refreshed in the store. Defaults to 30,000 ms. */
+  lastSeenIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -61,6 +64,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const reads = new StoreReadCache({ store });
   const auth = new Authenticator({ store, cache: reads, log: log.child("gateway") });
   const statusCounter = new AgentStatusCounter({ registry, store });
+  const lastSeen = new LastSeenRecorder({ registry, store, log: log.child("gateway"), intervalMs: options.lastSeenIntervalMs });
   const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
   const consoleTable = consoleRoutes(live);
   const metrics = new GatewayMetrics({ agentStatus: () => statusCounter.counts(), observe: live.observe });
@@ -194,6 +198,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
       const until = Date.now() + graceMs;
       while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);
       for (const agent of registry.all()) agent.session.close();
+      lastSeen.stop();
       await server.stop(true);
     },
   };

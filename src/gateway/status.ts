@@ -1,18 +1,54 @@
 /**
  * @module
- * Agent status as operators see it: the stored standing (`awaiting_setup`, `disabled`)
- * combined with the live connection (`active`, `no_response`). The admin API's views and
- * the metrics both merge with `agentStatus`.
+ * Agent and group status as operators see it. An agent's status is the stored standing
+ * (`awaiting_setup`, `disabled`) combined with the live connection (`active`,
+ * `no_response`); a group's follows from its enabled agents (`active` all of them,
+ * `degraded` some, `inactive` none). The admin API's views, the alerts, the CLI and the
+ * metrics all use these functions and lists, so every surface says the same.
  */
 import type { LiveAgents } from "./admin/live-agents.ts";
 import type { AgentRegistry } from "./registry.ts";
 import type { AgentRecord, GatewayStore } from "./store/store.ts";
 
-export type AgentStatus = "awaiting_setup" | "active" | "no_response" | "disabled";
+/** Every agent status, in the order they are listed (metrics export one series each, zeros included). */
+export const AGENT_STATUSES = ["awaiting_setup", "active", "no_response", "disabled"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** Every group status, best first. */
+export const GROUP_STATUSES = ["active", "degraded", "inactive"] as const;
+export type GroupStatus = (typeof GROUP_STATUSES)[number];
 
 export function agentStatus(agent: AgentRecord, live: Pick<LiveAgents, "status">): AgentStatus {
   if (agent.status === "awaiting_setup" || agent.status === "disabled") return agent.status;
   return live.status(agent.id)?.state ?? "no_response";
+}
+
+/**
+ * The group's status from its agents' statuses. Only enabled agents count: an agent an
+ * operator disabled, or one still awaiting setup, is not missing. A group whose enabled
+ * agents are all active is `active`; some active, `degraded` (it serves, without the
+ * redundancy it was given); none, `inactive` (its requests fail), which is also the
+ * status of a group with no enabled agent at all.
+ */
+export function groupStatus(statuses: readonly AgentStatus[]): GroupStatus {
+  const enabled = statuses.filter((status) => status === "active" || status === "no_response");
+  const active = enabled.filter((status) => status === "active").length;
+  if (active === 0) return "inactive";
+  return active === enabled.length ? "active" : "degraded";
+}
+
+/**
+ * How long after its last-seen time the CLI, which reads the store and not the live
+ * registry, still counts an enabled agent as connected: the gateway refreshes
+ * `lastSeenAt` every 30 s while an agent is connected, so 2½ refreshes without one
+ * means it is gone (or the gateway is).
+ */
+export const STORED_PRESENCE_MS = 75_000;
+
+/** An agent's status from the store alone (the CLI's local mode); accurate to `STORED_PRESENCE_MS`. */
+export function storedAgentStatus(agent: AgentRecord, now: number = Date.now()): AgentStatus {
+  if (agent.status !== "enabled") return agent.status;
+  return agent.lastSeenAt !== null && now - agent.lastSeenAt <= STORED_PRESENCE_MS ? "active" : "no_response";
 }
 export type StatusCount = { group: string; status: AgentStatus; count: number };
 
