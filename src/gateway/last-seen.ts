@@ -7,9 +7,14 @@
  * When a connection ends, its agent's `lastSeenAt` is written at once, so the store
  * also says when an agent left, to the millisecond, across a gateway restart.
  * The admin API reads the in-memory value of connected agents, the CLI the stored one.
+ *
+ * With each pass, and half a second after connections come or go, it also writes who is
+ * connected (`StoredPresence`, one store setting), so the CLI reading the store can tell
+ * `active` from `no_response` too.
  */
 import type { Logger } from "../log/logger.ts";
 import type { AgentRegistry } from "./registry.ts";
+import { PRESENCE_SETTING, type StoredPresence } from "./status.ts";
 import type { GatewayStore } from "./store/store.ts";
 
 export interface LastSeenOptions {
@@ -33,6 +38,8 @@ export class LastSeenRecorder {
   readonly #unsubscribe: () => void;
   /** One pass at a time: a slow store must not pile up writes. */
   #writing = false;
+  /** Connections came or went: presence is written once this fires (many reconnects, one write). */
+  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LastSeenOptions) {
     this.#registry = options.registry;
@@ -42,6 +49,7 @@ export class LastSeenRecorder {
     this.#timer = setInterval(() => void this.refresh(), options.intervalMs ?? LAST_SEEN_INTERVAL_MS);
     this.#unsubscribe = this.#registry.subscribe((event) => {
       if (event.type === "disconnected") void this.#write([event.agent.agentId]);
+      if (event.type !== "changed") this.#presenceTimer ??= setTimeout(() => void this.#writePresence(), 500);
     });
   }
 
@@ -54,14 +62,25 @@ export class LastSeenRecorder {
       const alive = this.#registry.all().filter((agent) => !agent.session.closed);
       for (const agent of alive) agent.lastSeenAt = now;
       await this.#write(alive.map((agent) => agent.agentId));
+      await this.#writePresence();
     } finally {
       this.#writing = false;
     }
   }
 
-  stop(): void {
+  /** Stops refreshing and records that nobody is connected any more (the gateway is stopping). */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#unsubscribe();
+    await this.#writePresence(true);
+  }
+
+  async #writePresence(stopping = false) {
+    clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
+    const connected = stopping ? [] : this.#registry.all().filter((agent) => !agent.session.closed).map((agent) => agent.agentId);
+    const presence: StoredPresence = { at: this.#now(), connected };
+    await this.#store.setSetting(PRESENCE_SETTING, presence).catch((error) => this.#log.warn("could not record which agents are connected", { error }));
   }
 
   async #write(agentIds: string[]) {

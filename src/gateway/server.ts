@@ -198,7 +198,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
       const until = Date.now() + graceMs;
       while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);
       for (const agent of registry.all()) agent.session.close();
-      lastSeen.stop();
+      await lastSeen.stop();
       await server.stop(true);
     },
   };

@@ -38,18 +38,29 @@ export function groupStatus(statuses: readonly AgentStatus[]): GroupStatus {
 }
 
 /**
- * How long after its last-seen time the CLI, which reads the store and not the live
- * registry, still counts an enabled agent as connected: the gateway refreshes
- * `lastSeenAt` every 30 s while an agent is connected, so 2½ refreshes without one
- * means it is gone (or the gateway is).
+ * Who is connected, as the running gateway last wrote it to the store (setting
+ * `PRESENCE_SETTING`), for readers of the store that cannot ask the live registry: the
+ * CLI's local mode. Written every 30 s, and within half a second of a connect or a disconnect.
  */
-export const STORED_PRESENCE_MS = 75_000;
-
-/** An agent's status from the store alone (the CLI's local mode); accurate to `STORED_PRESENCE_MS`. */
-export function storedAgentStatus(agent: AgentRecord, now: number = Date.now()): AgentStatus {
-  if (agent.status !== "enabled") return agent.status;
-  return agent.lastSeenAt !== null && now - agent.lastSeenAt <= STORED_PRESENCE_MS ? "active" : "no_response";
+export interface StoredPresence {
+  /** Epoch ms of the write. */
+  at: number;
+  /** Ids of the agents connected then. */
+  connected: string[];
 }
+
+export const PRESENCE_SETTING = "agents.presence";
+
+/** A presence older than this (2½ missed refreshes) means the gateway has stopped: nobody counts as connected. */
+export const PRESENCE_STALE_MS = 75_000;
+
+/** An agent's status from the store alone (the CLI's local mode): exact to half a second while the gateway runs. */
+export function storedAgentStatus(agent: AgentRecord, presence: StoredPresence | undefined, now: number = Date.now()): AgentStatus {
+  if (agent.status !== "enabled") return agent.status;
+  const fresh = presence !== undefined && now - presence.at <= PRESENCE_STALE_MS;
+  return fresh && presence.connected.includes(agent.id) ? "active" : "no_response";
+}
+
 export type StatusCount = { group: string; status: AgentStatus; count: number };
 
 /**

@@ -1,10 +1,12 @@
 /**
  * @module
  * How the CLI shows agents. The CLI reads the store only, so an agent's status here is
- * the stored one (`awaiting_setup | enabled | disabled`) with its last-seen time; the
- * live `active | no_response` states are in the gateway's admin API.
+ * the stored one (`awaiting_setup | enabled | disabled`) with its last-seen time (kept
+ * current by the running gateway every 30 s). A group's health (`active | degraded |
+ * inactive`) comes from the presence the gateway writes (`StoredPresence`).
  */
-import type { AgentRecord } from "../../gateway/store/store.ts";
+import { groupStatus, PRESENCE_SETTING, storedAgentStatus, type StoredPresence } from "../../gateway/status.ts";
+import type { AgentRecord, GatewayStore } from "../../gateway/store/store.ts";
 import { formatTable } from "./gateway-shared.ts";
 
 function iso(ms: number | null): string | null {
@@ -31,4 +33,19 @@ export function agentRows(agents: AgentRecord[]): string {
     ["NAME", "STATUS", "LAST SEEN", "VERSION", "HOST", "ID"],
     agents.map((a) => [a.name, a.status, iso(a.lastSeenAt), a.info?.version, a.info?.hostname, a.id]),
   );
+}
+
+/** Who the running gateway last said is connected; `undefined` before any gateway wrote it. */
+export async function readPresence(store: GatewayStore): Promise<StoredPresence | undefined> {
+  return (await store.getSetting(PRESENCE_SETTING)) as StoredPresence | undefined;
+}
+
+/** A group's health from the store, as the admin API's group view says it. */
+export function storedGroupHealth(agents: AgentRecord[], presence: StoredPresence | undefined) {
+  const statuses = agents.map((agent) => storedAgentStatus(agent, presence));
+  return {
+    status: groupStatus(statuses),
+    enabledAgents: statuses.filter((status) => status === "active" || status === "no_response").length,
+    activeAgents: statuses.filter((status) => status === "active").length,
+  };
 }

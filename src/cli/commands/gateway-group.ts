@@ -1,13 +1,14 @@
 /**
  * @module
  * `outpost gateway group create|list|show|delete|set`: agent groups in the gateway's
- * store. Works beside a running gateway; live agent states are in the admin API only,
- * so `show` prints the stored status and when each agent was last seen.
+ * store. Works beside a running gateway; a group's health (`active | degraded |
+ * inactive`) is read from the presence the gateway records, and `show` prints each
+ * agent's stored status and when it was last seen.
  */
 import type { Argv } from "yargs";
 import { cmd, group } from "../command.ts";
 import { formatTable, type GatewayCliOptions, outOf, printJson, withAdmin, withStoreOptions } from "./gateway-shared.ts";
-import { agentRows, cliAgentView } from "./gateway-agent-view.ts";
+import { agentRows, cliAgentView, readPresence, storedGroupHealth } from "./gateway-agent-view.ts";
 import { groupUpgradeCommand } from "./gateway-rollout.ts";
 
 type NameArgs = GatewayCliOptions & { name: string };
@@ -64,10 +65,15 @@ export const groupListCommand = cmd<GatewayCliOptions, GatewayCliOptions>({
     withAdmin(args.dataDir, async (_service, store) => {
       const groups = await store.listGroups();
       const agents = await store.listAgents();
+      const presence = await readPresence(store);
       const count = (id: string) => agents.filter((agent) => agent.groupId === id).length;
-      if (args.json) return printJson(outOf(args), groups.map((g) => ({ ...g, agentCount: count(g.id) })));
-      const rows = groups.map((g) => [g.name, count(g.id), g.settings.allowedCidrs.join(",") || "any", new Date(g.createdAt).toISOString()]);
-      outOf(args)(formatTable(["NAME", "AGENTS", "ALLOWED", "CREATED"], rows));
+      const health = (id: string) => storedGroupHealth(agents.filter((agent) => agent.groupId === id), presence);
+      if (args.json) return printJson(outOf(args), groups.map((g) => ({ ...g, ...health(g.id), agentCount: count(g.id) })));
+      const rows = groups.map((g) => {
+        const { status, activeAgents, enabledAgents } = health(g.id);
+        return [g.name, status, `${activeAgents}/${enabledAgents}`, count(g.id), g.settings.allowedCidrs.join(",") || "any", new Date(g.createdAt).toISOString()];
+      });
+      outOf(args)(formatTable(["NAME", "STATUS", "ACTIVE", "AGENTS", "ALLOWED", "CREATED"], rows));
     }),
 });
 
@@ -79,9 +85,11 @@ export const groupShowCommand = cmd<GatewayCliOptions, NameArgs>({
     withAdmin(args.dataDir, async (service, store) => {
       const found = await service.group(args.name);
       const agents = await store.listAgents(found.id);
-      if (args.json) return printJson(outOf(args), { group: found, agents: agents.map((a) => cliAgentView(a, found.name)) });
+      const health = storedGroupHealth(agents, await readPresence(store));
+      if (args.json) return printJson(outOf(args), { group: { ...found, ...health }, agents: agents.map((a) => cliAgentView(a, found.name)) });
       const out = outOf(args);
       out(`group ${found.name} (id ${found.id})\n`);
+      out(`status: ${health.status} (${health.activeAgents} of ${health.enabledAgents} enabled agents active)\n`);
       out(`allowed addresses: ${found.settings.allowedCidrs.join(", ") || "any"}\n`);
       if (found.settings.alertWebhooks?.length) out(`alert webhooks: ${found.settings.alertWebhooks.join(", ")}\n`);
       out(agents.length > 0 ? `\n${agentRows(agents)}` : "no agents; add one with `outpost gateway agent add " + found.name + " --name NAME`\n");
