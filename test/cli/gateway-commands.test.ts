@@ -50,7 +50,7 @@ describe("outpost gateway group", () => {
       'created group "sales"\ngroup "sales" allows 10.0.0.0/8, 2001:db8::/32\n',
     );
     await run("group", "create", "hr");
-    expect(await run("group", "list")).toMatch(/^NAME\s+AGENTS\s+ALLOWED\s+CREATED\nhr\s+0\s+any\s+\S+\nsales\s+0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+\n$/);
+    expect(await run("group", "list")).toMatch(/^NAME\s+STATUS\s+ACTIVE\s+AGENTS\s+ALLOWED\s+CREATED\nhr\s+inactive\s+0\/0\s+0\s+any\s+\S+\nsales\s+inactive\s+0\/0\s+0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+\n$/);
     expect(await run("group", "set", "sales", "--allow-cidr")).toBe('group "sales" allows any address\n');
     expect(await run("group", "set", "sales", "--allow-cidr", "192.168.0.0/16")).toBe('group "sales" allows 192.168.0.0/16\n');
     expect(await run("group", "show", "sales")).toContain("allowed addresses: 192.168.0.0/16\nno agents;");
