@@ -6,7 +6,7 @@
  * on SIGTERM/SIGINT it stops taking new streams, lets in-flight ones finish within
  * `agent.shutdown_grace` (30 s), and exits 0.
  */
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import type { LoadedConfig } from "../config/load.ts";
@@ -19,6 +19,7 @@ import { startHealthServer } from "./health-server.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { ProfileSet } from "./profiles.ts";
 import { Supervisor } from "./supervisor.ts";
+import { osUser } from "./os-user.ts";
 import { upgradeOnRequest } from "./upgrade-request.ts";
 
 export interface AgentOptions {
@@ -83,7 +84,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     version: options.version,
     hostname: hostname(),
     pid: process.pid,
-    user: safeUser(),
+    user: osUser(),
     os: process.platform,
     arch: process.arch,
     profiles: profiles.summaries(),
@@ -160,12 +161,4 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return shuttingDown;
     },
   };
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown";
-  }
 }

@@ -5,9 +5,11 @@
  * straight into the gateway's route table (`handleAdminRequest`), so both modes share one
  * code path: the same validation, the same refusals, the same JSON with ISO times.
  *
- * The store knows no live state, so answers are rewritten to say what it does know: an
- * enabled agent is `enabled` (not `no_response`), a group's status is `unknown` and its
- * active count `null`; the running gateway's API has the live view.
+ * The store knows no live state beyond the presence the running gateway writes into it
+ * (`PRESENCE_SETTING`: who is connected, refreshed every 30 s and within half a second of
+ * a connect or disconnect). Answers are rewritten from it: an enabled agent the presence
+ * lists is `active`, and a group's status and active count follow from its agents' (a
+ * presence older than 75 s means the gateway has stopped: nobody is connected).
  *
  * The store is never created here: a folder that does not exist, or holds no gateway.db,
  * is an error naming it (only `gateway serve` makes a new store). The caller is the local
@@ -20,6 +22,7 @@ import type { FetchLike } from "../client/transport.ts";
 import { createAdminContext } from "../gateway/admin/context.ts";
 import { handleAdminRequest } from "../gateway/admin/routes.ts";
 import { Authenticator, type Principal } from "../gateway/auth/authenticator.ts";
+import { groupStatus, PRESENCE_SETTING, storedAgentStatus, type StoredPresence } from "../gateway/status.ts";
 import { GATEWAY_DB_FILE, openGatewayStore } from "../gateway/store/open-gateway-store.ts";
 import type { GatewayStore } from "../gateway/store/store.ts";
 import { silentLogger } from "../log/logger.ts";
@@ -50,15 +53,21 @@ function localUser(): string {
 
 type Json = Record<string, unknown>;
 
-/** Replaces the live fields the store cannot know (see the module comment). */
-function storedView(body: Json): Json {
-  const agent = (value: Json) => ({ ...value, status: value.status === "no_response" ? "enabled" : value.status });
-  const group = (value: Json) => ({ ...value, status: "unknown", activeAgents: null });
+/** Replaces the live fields with what the gateway's presence says (see the module comment). */
+async function storedView(body: Json, store: GatewayStore): Promise<Json> {
+  const presence = (await store.getSetting(PRESENCE_SETTING)) as StoredPresence | undefined;
+  const connected = (id: unknown) => storedAgentStatus({ id, status: "enabled" } as never, presence) === "active";
+  const agent = (value: Json) => ({ ...value, status: value.status === "no_response" && connected(value.id) ? "active" : value.status });
+  const group = async (value: Json) => {
+    const statuses = (await store.listAgents(String(value.id))).map((record) => storedAgentStatus(record, presence));
+    const enabledAgents = statuses.filter((status) => status === "active" || status === "no_response").length;
+    return { ...value, status: groupStatus(statuses), enabledAgents, activeAgents: statuses.filter((status) => status === "active").length };
+  };
   const out: Json = { ...body };
   if (body.agent) out.agent = agent(body.agent as Json);
   if (Array.isArray(body.agents)) out.agents = (body.agents as Json[]).map(agent);
-  if (body.group && typeof body.group === "object") out.group = group(body.group as Json);
-  if (Array.isArray(body.groups)) out.groups = (body.groups as Json[]).map(group);
+  if (body.group && typeof body.group === "object") out.group = await group(body.group as Json);
+  if (Array.isArray(body.groups)) out.groups = await Promise.all((body.groups as Json[]).map(group));
   return out;
 }
 
@@ -97,7 +106,7 @@ export async function openLocalAdmin(dataDir: string): Promise<LocalAdmin> {
       const answer = await handleAdminRequest(request, ctx, { requestId: `local-${process.pid}-${++requests}`, remoteIp: "local" });
       if (!answer) return Response.json({ error: { code: "NOT_FOUND", message: `no admin route ${request.method} ${new URL(input).pathname}`, retryable: false } }, { status: 404 });
       if (!answer.ok) return answer;
-      return Response.json(storedView((await answer.json()) as Json), { status: answer.status, headers: { "x-request-id": answer.headers.get("x-request-id") ?? "" } });
+      return Response.json(await storedView((await answer.json()) as Json, store), { status: answer.status, headers: { "x-request-id": answer.headers.get("x-request-id") ?? "" } });
     },
     close: () => store.close(),
   };

@@ -15,14 +15,17 @@ export interface GroupSettings {
 export interface Group {
   id: string;
   name: string;
-  /** `active` when at least one agent is. */
-  status: "active" | "inactive";
+  /** Over enabled agents: `active` all of them connected, `degraded` some, `inactive` none. */
+  status: "active" | "degraded" | "inactive";
   createdAt: string;
   settings: GroupSettings;
   agentCount: number;
+  enabledAgents: number;
   activeAgents: number;
-  /** Profile name → the differing settings hashes of its connected agents; `{}` when they agree. */
-  drift?: Record<string, string[]>;
+  /** Profile → the distinct settings hashes of connected agents, where they differ. */
+  drift: Record<string, string[]>;
+  /** Profile → the connected agents offering it, for profiles only some of them offer. */
+  onlyOn: Record<string, string[]>;
 }
 
 export interface Agent {
@@ -35,6 +38,8 @@ export interface Agent {
   createdAt: string | null;
   activatedAt: string | null;
   lastSeenAt: string | null;
+  /** When the last connection ended; `null` while connected. */
+  disconnectedAt: string | null;
   connection: { remoteIp: string; connectedSince: string | null; inFlight: number } | null;
   info: Record<string, unknown> | null;
 }

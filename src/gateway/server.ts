@@ -18,6 +18,7 @@ import { matchInvokePath } from "./invoke/parse.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { MetricsInventory } from "./metrics-inventory.ts";
 import { AgentRegistry } from "./registry.ts";
+import { LastSeenRecorder } from "./last-seen.ts";
 import { handleRotateKey } from "./rotate-key.ts";
 import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   alerts?: ConsoleServicesOptions["alerts"];
   /** Reported by `outpost_build_info`. Defaults to `"unknown"`. */
   version?: string;
+  /** How often connected agents' `lastSeenAt` is refreshed in the store. Defaults to 30,000 ms. */
+  lastSeenIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -62,6 +65,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const { store, log } = options;
   const registry = new AgentRegistry();
   const reads = new StoreReadCache({ store });
+  const lastSeen = new LastSeenRecorder({ registry, store, log: log.child("gateway"), intervalMs: options.lastSeenIntervalMs });
   const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
   const metrics = new GatewayMetrics({ version: options.version, tlsCert: options.tls?.cert, observe: live.observe, alertDeliveries: () => live.alerts.outcomes });
   const auth = new Authenticator({ store, cache: reads, log: log.child("gateway"), onFailure: (reason) => metrics.authFailed(reason) });
@@ -198,6 +202,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
       const until = Date.now() + graceMs;
       while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);
       for (const agent of registry.all()) agent.session.close();
+      await lastSeen.stop();
       await server.stop(true);
     },
   };

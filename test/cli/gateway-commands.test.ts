@@ -53,7 +53,7 @@ describe("outpost gateway group", () => {
     );
     await run("group", "create", "hr");
     expect(await run("group", "list")).toMatch(
-      /^NAME\s+STATUS\s+ACTIVE\s+ALLOWED\s+CREATED\nhr\s+unknown\s+\?\/0\s+any\s+\d{4}-\d\d-\d\dT\S+Z\nsales\s+unknown\s+\?\/0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+Z\n$/,
+      /^NAME\s+STATUS\s+ACTIVE\s+ALLOWED\s+CREATED\nhr\s+inactive\s+0\/0\s+any\s+\d{4}-\d\d-\d\dT\S+Z\nsales\s+inactive\s+0\/0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+Z\n$/,
     );
     expect(await run("group", "set", "sales", "--allow-cidr")).toBe('group "sales" allows any address\n');
     expect(await run("group", "set", "sales", "--allow-cidr", "192.168.0.0/16")).toBe('group "sales" allows 192.168.0.0/16\n');
@@ -111,7 +111,8 @@ describe("outpost gateway agent", () => {
     const redeemed = await store.redeemActivationCode({ codeHash: hashSecret(code!), publicKey: Buffer.alloc(32, 1).toString("base64") });
     expect(redeemed.ok).toBe(true);
     await store.close();
-    expect(await run("agent", "list", "sales")).toMatch(/^NAME\s+STATUS.*\ndb01\s+enabled\s/);
+    // No gateway runs here, so nobody is connected: an enabled agent is no_response.
+    expect(await run("agent", "list", "sales")).toMatch(/^NAME\s+STATUS.*\ndb01\s+no_response\s/);
   });
 
   test("without --gateway-url the URL the gateway recorded is used, else a placeholder", async () => {

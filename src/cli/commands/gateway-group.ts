@@ -57,7 +57,7 @@ export const groupSetCommand = cmd<AdminCliOptions, CidrArgs>({
 });
 
 function groupRows(groups: Group[], wide: boolean): string {
-  const base = (g: Group) => [g.name, g.status, `${g.activeAgents ?? "?"}/${g.agentCount}`, g.settings.allowedCidrs?.join(",") || "any", g.createdAt];
+  const base = (g: Group) => [g.name, g.status, `${g.activeAgents}/${g.enabledAgents}`, g.settings.allowedCidrs?.join(",") || "any", g.createdAt];
   if (!wide) return formatTable(["NAME", "STATUS", "ACTIVE", "ALLOWED", "CREATED"], groups.map(base));
   return formatTable(
     ["NAME", "STATUS", "ACTIVE", "ALLOWED", "CREATED", "ALERT WEBHOOKS", "DRIFT", "ID"],
@@ -89,7 +89,7 @@ export const groupShowCommand = cmd<AdminCliOptions, NameArgs>({
       if (format === "json") return printJson(outOf(args), shown);
       const { group: found, agents } = shown;
       const out = outOf(args);
-      out(`group ${found.name} (id ${found.id})\nstatus: ${found.status}\ncreated: ${found.createdAt}\n`);
+      out(`group ${found.name} (id ${found.id})\nstatus: ${found.status} (${found.activeAgents} of ${found.enabledAgents} enabled agents active)\ncreated: ${found.createdAt}\n`);
       out(`allowed addresses: ${found.settings.allowedCidrs?.join(", ") || "any"}\n`);
       if (found.settings.alertWebhooks?.length) out(`alert webhooks: ${found.settings.alertWebhooks.join(", ")}\n`);
       for (const [profile, hashes] of Object.entries(found.drift ?? {})) out(`drift: profile "${profile}" differs between agents (${hashes.join(", ")})\n`);

@@ -5,7 +5,7 @@
 // in groups-page.js.
 
 import { api, checkAdminToken, onUnauthorized, TOKEN_KEY } from "./console-api.js";
-import { groupsPage } from "./groups-page.js";
+import { driftNotes, groupsPage } from "./groups-page.js";
 import { $, badge, confirmAction, enc, h, percent, replaceKeepingFocus, since, table, time, toast } from "./console-ui.js";
 
 const view = $("view");
@@ -75,7 +75,7 @@ function groupPage(name) {
       hooks.value = (detail.group.settings.alertWebhooks ?? []).join("\n");
       first = false;
     }
-    replaceKeepingFocus(agents, ...[agentTable(path, detail), driftNote(detail.group.drift)].filter(Boolean));
+    replaceKeepingFocus(agents, ...[agentTable(path, detail), driftNote(detail.group)].filter(Boolean));
     chart.replaceChildren(drawChart(stats));
     deliveries.replaceChildren(table("Alert deliveries", ["When", "Event", "Webhook", "Status", "Attempts", "HTTP"],
       alerts.deliveries.map((d) => h("tr", {}, h("td", {}, time(d.createdAt)), h("td", { class: "wrap" }, d.summary), h("td", {}, d.target),
@@ -84,13 +84,19 @@ function groupPage(name) {
   };
 }
 
-function driftNote(drift) {
-  const names = Object.keys(drift);
-  return names.length ? h("p", { class: "warn", role: "note" }, `⚠ Configuration drift: agents report different settings for ${names.join(", ")}.`) : null;
+function driftNote(group) {
+  const notes = driftNotes(group);
+  return notes.length ? h("p", { class: "warn", role: "note" }, `⚠ Configuration drift: ${notes.join("; ")}. Profiles only on some agents fail over to nobody.`) : null;
+}
+
+/** A connected agent: how long ago it was last known alive; a gone one: since when. */
+function seen(agent) {
+  if (agent.disconnectedAt) return `disconnected since ${time(agent.disconnectedAt)}`;
+  return agent.lastSeenAt ? `${since(agent.lastSeenAt)} ago` : "—";
 }
 
 function agentTable(path, detail) {
-  return table("Agents", ["Name", "Status", "Version", "Remote IP", "Host", "PID", "OS user", "Uptime", "In flight", "Profiles", "Actions"],
+  return table("Agents", ["Name", "Status", "Version", "Remote IP", "Host", "PID", "OS user", "Uptime", "Last seen", "In flight", "Profiles", "Actions"],
     detail.agents.map((agent) => {
       const info = agent.info ?? {};
       const at = `${path}/agents/${enc(agent.name)}`;
@@ -105,7 +111,7 @@ function agentTable(path, detail) {
       return h("tr", { "data-agent": agent.name },
         h("th", { scope: "row" }, agent.name), h("td", {}, badge(agent.status)), h("td", {}, info.version ?? "—"),
         h("td", {}, agent.connection?.remoteIp ?? "—"), h("td", {}, info.hostname ?? "—"), h("td", {}, info.pid ?? "—"),
-        h("td", {}, info.user ?? "—"), h("td", {}, since(agent.connection?.connectedSince)), h("td", {}, agent.connection?.inFlight ?? "—"),
+        h("td", {}, info.user ?? "—"), h("td", {}, since(agent.connection?.connectedSince)), h("td", {}, seen(agent)), h("td", {}, agent.connection?.inFlight ?? "—"),
         h("td", { class: "wrap" }, (info.profiles ?? []).map((p) => p.name).join(", ") || "—"),
         h("td", {}, toggle, remove));
     }), "No agents yet: add one below.");
