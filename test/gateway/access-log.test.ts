@@ -23,6 +23,8 @@ const capture: LogSink = {
   },
 };
 const DOWNLOAD = 300 * 1024;
+/** Larger than the tunnel window and socket buffers: a stalled reader leaves most of it on the agent. */
+const HUGE = 16 * 1024 * 1024;
 let stack: Stack;
 
 beforeAll(async () => {
@@ -31,6 +33,7 @@ beforeAll(async () => {
     profiles: (dir) => {
       mkdirSync(join(dir, "share"), { recursive: true });
       writeFileSync(join(dir, "share", "big.bin"), Buffer.alloc(DOWNLOAD, 7));
+      writeFileSync(join(dir, "share", "huge.bin"), Buffer.alloc(HUGE, 7));
       return `databases:
   main:
     adapter: sqlite
@@ -75,7 +78,7 @@ describe("the access line", () => {
     expect(line.bytesOut).toBeGreaterThan(0);
     expect(typeof line.ms).toBe("number");
     // The chain an operator follows: the agent named there logged the same request id.
-    const agentLine = lines.find((l) => l.component === "agent" && l.requestId === requestId);
+    const agentLine = lines.find((l) => l.component === "agent" && l.requestId === requestId && l.msg === "request failed");
     expect(agentLine).toMatchObject({ agentName: "alpha", msg: "request failed", code: "QUERY_FAILED" });
   });
 
@@ -93,6 +96,8 @@ describe("the access line", () => {
     expect(response.headers.get("x-outpost-agent")).toBe("alpha");
     const line = await accessLine(response.headers.get("x-request-id")!);
     expect(line).toMatchObject({ op: "scripts.run", agent: "alpha", status: 504, code: "TIMEOUT" });
+    await waitFor(() => lines.some((l) => l.component === "agent" && l.requestId === line.requestId && l.msg === "request failed"), "the agent's line");
+    expect(lines.find((l) => l.component === "agent" && l.requestId === line.requestId && l.msg === "request failed")).toMatchObject({ agentName: "alpha", code: "TIMEOUT" });
   });
 
   test("a 401 has a line without the token presented, and no caller", async () => {
@@ -124,14 +129,14 @@ describe("the access line", () => {
 
   test("a download the caller abandons gets its line, with what was sent before", async () => {
     const controller = new AbortController();
-    const response = await stack.call("/v1/groups/sales/files/share/big.bin", { signal: controller.signal });
+    const response = await stack.call("/v1/groups/sales/files/share/huge.bin", { signal: controller.signal });
     const requestId = response.headers.get("x-request-id")!;
     const reader = response.body!.getReader();
     await reader.read();
     controller.abort();
     const line = await accessLine(requestId);
     expect(line).toMatchObject({ status: 200, code: "CANCELLED", agent: "alpha" });
-    expect(line.bytesOut as number).toBeLessThan(DOWNLOAD);
+    expect(line.bytesOut as number).toBeLessThan(HUGE);
   });
 
   test("an unknown path and an admin call get a line too; the admin route is the op", async () => {
@@ -212,5 +217,31 @@ describe("the group's recent requests", () => {
     const { secret } = await stack.admin.createToken({ name: "other-caller", groups: [other.name] });
     const response = await stack.call("/v1/groups/sales/requests", { token: secret });
     expect(response.status).toBe(403);
+  });
+});
+
+describe("an answer cut mid-body", () => {
+  test("its line names the agent, keeps the status sent, and says why and how much went out", async () => {
+    const response = await stack.call("/v1/groups/sales/files/share/huge.bin");
+    expect(response.status).toBe(200);
+    const agent = response.headers.get("x-outpost-agent")!;
+    const reader = response.body!.getReader();
+    await reader.read();
+    // The agent's connection dies while the body is under way.
+    stack.gateway.registry.all().find((live) => live.agentName === agent)!.session.close();
+    let received = 0;
+    await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.byteLength;
+      }
+    })().catch(() => {});
+    const line = await accessLine(response.headers.get("x-request-id")!);
+    expect(line).toMatchObject({ status: 200, agent });
+    expect(line.code).toBeString();
+    expect(line.code).not.toBe("CANCELLED");
+    expect(line.bytesOut as number).toBeLessThan(HUGE);
+    expect(lines.some((l) => l.component === "gateway" && l.msg.startsWith("answer cut short") && l.agent === agent)).toBe(true);
   });
 });
