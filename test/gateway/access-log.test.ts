@@ -162,6 +162,19 @@ describe("admin actions", () => {
     expect(raw.some((text) => text.includes(secret))).toBe(false);
   });
 
+  test("adding, disabling and removing an agent are audited with the actor", async () => {
+    const admin = (path: string, method: string, body?: unknown) =>
+      stack.call(path, { method, token: stack.adminToken, body: body === undefined ? undefined : JSON.stringify(body) });
+    const audited = (response: Response) => lines.find((line) => line.component === "audit" && line.requestId === response.headers.get("x-request-id"));
+    const added = await admin("/v1/groups/sales/agents", "POST", { name: "gamma" });
+    expect(added.status).toBe(201);
+    const { activationCode } = (await added.json()) as { activationCode: string };
+    expect(audited(added)).toMatchObject({ msg: "agent added", actor: "root", group: "sales", agent: "gamma", agentId: expect.any(String) });
+    expect(audited(await admin("/v1/groups/sales/agents/gamma/disable", "POST"))).toMatchObject({ msg: "agent disabled", actor: "root", agent: "gamma" });
+    expect(audited(await admin("/v1/groups/sales/agents/gamma", "DELETE"))).toMatchObject({ msg: "agent removed", actor: "root", agent: "gamma" });
+    expect(raw.some((text) => text.includes(activationCode))).toBe(false);
+  });
+
   test("changed group settings are named, not their values (webhook URLs hold secrets)", async () => {
     const hook = "https://hooks.example.com/services/T000/B000/very-secret-part";
     const response = await stack.call("/v1/groups/sales", { method: "PATCH", token: stack.adminToken, body: JSON.stringify({ settings: { alertWebhooks: [hook] } }) });

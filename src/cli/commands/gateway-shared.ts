@@ -41,18 +41,21 @@ export function outOf(args: { out?: Out }): Out {
   return args.out ?? ((text) => process.stdout.write(text));
 }
 
-/** Opens the store and an AdminService on it for one command, and always closes it. */
+/** Opens the store and an AdminService on it for one command (changes audited to `<data-dir>/audit.log`), and always closes it. */
 export async function withAdmin<R>(dataDir: string, run: (service: AdminService, store: GatewayStore) => Promise<R>): Promise<R> {
   const { openGatewayStore } = await import("../../gateway/store/open-gateway-store.ts");
   const { AdminService } = await import("../../gateway/admin/admin-service.ts");
   const { isGatewayError } = await import("../../gateway/http-errors.ts");
+  const { localAudit } = await import("../../gateway/admin/local-audit.ts");
   const store = await openGatewayStore(dataDir);
+  const audit = localAudit(dataDir);
   try {
-    return await run(new AdminService({ store }), store);
+    return await run(new AdminService({ store, audit: audit.sink }), store);
   } catch (error) {
     if (isGatewayError(error) && error.code === "BAD_REQUEST") throw new UsageError(error.message, { cause: error });
     throw error;
   } finally {
+    audit.close();
     await store.close();
   }
 }

@@ -9,7 +9,6 @@ import { ACTIVATION_CODE_PREFIX } from "../auth/secrets.ts";
 import { GatewayError, jsonResponse, readJsonObject } from "../http-errors.ts";
 import type { AgentInfo } from "../store/store.ts";
 import type { Handler } from "./context.ts";
-import { audit } from "./audit.ts";
 
 export const activate: Handler = async (request, ctx) => {
   ctx.auth.assertNotBlocked(ctx.remoteIp);
@@ -25,8 +24,6 @@ export const activate: Handler = async (request, ctx) => {
   }
   try {
     const { group, agent } = await ctx.service.activate({ code: body.code, publicKey, info: info as AgentInfo | undefined });
-    // The actor is the agent itself: it proved the one-time code an admin issued.
-    audit(ctx, "agent activated", { group: group.name, agent: agent.name, agentId: agent.id });
     return jsonResponse({ agentId: agent.id, agentName: agent.name, group: group.name, gatewayUrl: ctx.publicUrl });
   } catch (error) {
     if (error instanceof GatewayError && error.code === "UNAUTHENTICATED") {

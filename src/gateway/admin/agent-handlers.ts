@@ -7,7 +7,7 @@ import { authorizeGroup, requireAdmin } from "../auth/authenticator.ts";
 import { jsonResponse, readJsonObject } from "../http-errors.ts";
 import type { Handler, HandlerContext } from "./context.ts";
 import { agentView, iso } from "./views.ts";
-import { audit, authenticate } from "./audit.ts";
+import { authenticate } from "./audit.ts";
 
 async function admin(request: Request, ctx: HandlerContext): Promise<void> {
   requireAdmin(await authenticate(request, ctx));
@@ -17,7 +17,6 @@ export const addAgent: Handler = async (request, ctx) => {
   await admin(request, ctx);
   const body = await readJsonObject(request);
   const added = await ctx.service.addAgent(ctx.params.group!, body.name, ctx.publicUrl);
-  audit(ctx, "agent added", { group: added.group.name, agent: added.agent.name, agentId: added.agent.id });
   return jsonResponse({
     agent: agentView(added.agent, added.group.name, ctx.live),
     activationCode: added.activationCode,
@@ -43,7 +42,6 @@ function setStatus(status: "enabled" | "disabled"): Handler {
   return async (request, ctx) => {
     await admin(request, ctx);
     const agent = await ctx.service.setAgentStatus(ctx.params.group!, ctx.params.agent!, status);
-    audit(ctx, `agent ${status}`, { group: ctx.params.group, agent: agent.name, agentId: agent.id });
     return jsonResponse({ agent: agentView(agent, ctx.params.group!, ctx.live) });
   };
 }
@@ -54,14 +52,12 @@ export const disableAgent = setStatus("disabled");
 export const removeAgent: Handler = async (request, ctx) => {
   await admin(request, ctx);
   const agent = await ctx.service.removeAgent(ctx.params.group!, ctx.params.agent!);
-  audit(ctx, "agent removed", { group: ctx.params.group, agent: agent.name, agentId: agent.id });
   return jsonResponse({ deleted: { group: ctx.params.group, agent: agent.name, id: agent.id } });
 };
 
 export const newActivationCode: Handler = async (request, ctx) => {
   await admin(request, ctx);
   const issued = await ctx.service.newActivationCode(ctx.params.group!, ctx.params.agent!, ctx.publicUrl);
-  audit(ctx, "activation code issued", { group: ctx.params.group, agent: issued.agent.name, agentId: issued.agent.id });
   return jsonResponse({
     agent: agentView(issued.agent, ctx.params.group!, ctx.live),
     activationCode: issued.activationCode,

@@ -2,9 +2,10 @@
  * @module
  * Who did what through the admin API and the console. Handlers authenticate through
  * `authenticate` (which remembers the token for this request's access line and audit
- * lines) and report each change with `audit`: one line on the `audit` logger component
- * naming the actor (token name and id, source address), the request id and what changed.
- * Route `audit` to its own file or level with `logging.components`.
+ * lines); the AdminService reports each change (routes.ts binds it to `audit` per
+ * request): one line on the `audit` logger component naming the actor (token name and id,
+ * source address), the request id and what changed. Route or level `audit` like any
+ * other component (`outpost gateway serve --log-level audit=…`).
  */
 import type { Principal } from "../auth/authenticator.ts";
 import type { HandlerContext } from "./context.ts";
@@ -17,11 +18,7 @@ export async function authenticate(request: Request, ctx: HandlerContext): Promi
   return principal;
 }
 
-/**
- * Logs a change (`"agent disabled"`, `"API token created"`) with its actor. `fields` say
- * what changed; they must not hold secrets (a new token's secret, webhook URLs): name
- * the changed keys instead.
- */
+/** Logs a change (`"agent disabled"`, `"API token created"`) with its actor; `fields` (no secrets) say what changed. */
 export function audit(ctx: HandlerContext, action: string, fields: Record<string, unknown>): void {
   ctx.audit.info(action, {
     requestId: ctx.requestId,

