@@ -106,7 +106,9 @@ export function errorResponse(error: unknown, requestId: string, log?: Logger): 
     ? error
     : new GatewayError("INTERNAL", "internal error", { cause: error });
   if (!isGatewayError(error)) log?.error("unexpected error", { requestId, error });
-  const headers: Record<string, string> = { "x-request-id": requestId };
+  // `x-outpost-error` tells Outpost's own error answers from a backend's 4xx/5xx passed
+  // through (both may name an agent): the client throws the first and returns the second.
+  const headers: Record<string, string> = { "x-request-id": requestId, "x-outpost-error": known.code };
   if (known.agent !== undefined) headers["x-outpost-agent"] = known.agent;
   if (known.retryAfterSeconds !== undefined) headers["retry-after"] = String(known.retryAfterSeconds);
   const body = { error: { code: known.code, message: known.message, retryable: known.retryable, requestId, ...(known.field ? { field: known.field } : {}) } };

@@ -1,6 +1,6 @@
 /** Scripts and forwarded HTTP through a real stack; the HTTP backend is a local Bun server. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { OutpostNotFoundError } from "../../src/client/index.ts";
+import { OutpostError, OutpostNotFoundError } from "../../src/client/index.ts";
 import { startStack, type Stack } from "../support/stack.ts";
 import { clientFor } from "./support.ts";
 
@@ -24,6 +24,8 @@ beforeAll(async () => {
     profiles: () => `http:
   web:
     base_url: http://127.0.0.1:${backend.port}/app
+  down:
+    base_url: http://127.0.0.1:1/
 scripts:
   tools:
     commands:
@@ -84,4 +86,10 @@ test("an Outpost failure on a forwarded call is thrown, typed", async () => {
   const error = await clientFor(stack).group("sales").http("nope").fetch("x").catch((e: unknown) => e);
   expect(error).toBeInstanceOf(OutpostNotFoundError);
   expect(error).toMatchObject({ code: "NOT_FOUND", status: 404 });
+});
+
+test("the agent's own failure (its backend unreachable) is an OutpostError, though the answer names the agent", async () => {
+  const error = await clientFor(stack).group("sales").http("down").fetch("/x").catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(OutpostError);
+  expect(error).toMatchObject({ code: "UNREACHABLE" });
 });
