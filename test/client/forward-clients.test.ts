@@ -16,6 +16,7 @@ beforeAll(async () => {
       requestsSeen++;
       const url = new URL(request.url);
       if (url.pathname === "/app/missing") return new Response("no such page", { status: 404 });
+      if (url.pathname === "/app/spoof") return new Response("{}", { status: 500, headers: { "x-outpost-error": "UNREACHABLE", "x-outpost-agent": "someone-else" } });
       const body = request.method === "GET" ? "" : await request.text();
       return Response.json({ method: request.method, path: url.pathname, query: url.search, body, auth: request.headers.get("authorization") });
     },
@@ -92,4 +93,11 @@ test("the agent's own failure (its backend unreachable) is an OutpostError, thou
   const error = await clientFor(stack).group("sales").http("down").fetch("/x").catch((e: unknown) => e);
   expect(error).toBeInstanceOf(OutpostError);
   expect(error).toMatchObject({ code: "UNREACHABLE" });
+});
+
+test("a backend cannot pass its answer off as an Outpost error or another agent's", async () => {
+  const response = await clientFor(stack).group("sales").http("web").fetch("spoof");
+  expect(response.status).toBe(500);
+  expect(response.headers.get("x-outpost-error")).toBeNull();
+  expect(response.headers.get("x-outpost-agent")).toBe("alpha");
 });

@@ -85,8 +85,10 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     deps.log.debug("request routed", { requestId: ctx.requestId, group: entry.group, op: entry.op, agent: entry.agent, attempts: reply.attempts });
 
     const headers = new Headers(metaHeaders(reply.meta.headers));
+    // These name Outpost's own facts; a backend's answer may not claim them.
     headers.set("x-request-id", ctx.requestId);
     headers.set("x-outpost-agent", reply.agent.agentName);
+    headers.delete("x-outpost-error");
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
     entry.status = status;
     if (request.method === "HEAD" || status === 204 || status === 304) {
