@@ -11,7 +11,7 @@
  * so the token's name travels as `caller`. The token's secret never reaches an entry.
  */
 import type { Logger } from "../log/logger.ts";
-import { isGatewayError } from "./http-errors.ts";
+import { errorCode } from "./http-errors.ts";
 
 /** What the gateway knows about one finished request. Absent fields are `undefined` (left out of the line). */
 export interface AccessEntry {
@@ -92,8 +92,7 @@ export class AccessLog {
   answered(entry: AccessEntry, response: Response, started: number, error?: unknown): void {
     entry.status = response.status;
     entry.bytesOut = declaredLength(response);
-    // The same code the error answer carries (errorResponse turns anything unknown into INTERNAL).
-    if (error !== undefined) entry.code ??= isGatewayError(error) ? error.code : "INTERNAL";
+    if (error !== undefined) entry.code ??= errorCode(error);
     this.write(entry, started);
   }
 }

@@ -88,6 +88,11 @@ export function isGatewayError(error: unknown): error is GatewayError {
   return error instanceof GatewayError;
 }
 
+/** The code an error answer carries for `error`: its own for a GatewayError, else INTERNAL. */
+export function errorCode(error: unknown): string {
+  return isGatewayError(error) ? error.code : "INTERNAL";
+}
+
 /** A JSON answer with `content-type: application/json` and its `content-length` (the access line reads it). */
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   const text = JSON.stringify(body);

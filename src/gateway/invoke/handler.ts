@@ -11,7 +11,7 @@ import type { Logger } from "../../log/logger.ts";
 import { deadlineScope } from "../../protocol/index.ts";
 import { AccessLog, declaredLength, type AccessEntry } from "../access-log.ts";
 import { authorizeGroup, type Authenticator } from "../auth/authenticator.ts";
-import { GatewayError, errorResponse, isGatewayError } from "../http-errors.ts";
+import { GatewayError, errorCode, errorResponse, isGatewayError } from "../http-errors.ts";
 import type { GatewayMetrics, Outcome } from "../metrics.ts";
 import { Router, toGatewayError } from "../router.ts";
 import type { StoreReadCache } from "../store/read-cache.ts";
@@ -38,6 +38,9 @@ export interface InvokeContext {
   remoteIp: string;
 }
 
+/** Longest group or profile name kept from a path (real names are far shorter). */
+const MAX_NAME = 128;
+
 /** The "deadline" of an upload: a week, i.e. none that a transfer will meet. */
 const UNTIMED_MS = 7 * 24 * 3_600_000;
 
@@ -45,10 +48,11 @@ const UNTIMED_MS = 7 * 24 * 3_600_000;
 export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps, ctx: InvokeContext): Promise<Response | undefined> {
   const path = matchInvokePath(url.pathname);
   if (!path) return undefined;
-  // Group and profile come from the path, so even a refused request's line says what it asked for.
+  // Group and profile come from the path, so even a refused request's line says what it
+  // asked for; cut to a length no real name has, since the console keeps 2,000 entries.
   const entry = AccessLog.begin(request, "-", ctx);
-  entry.group = path.group;
-  entry.profile = path.profile;
+  entry.group = path.group.slice(0, MAX_NAME);
+  entry.profile = path.profile.slice(0, MAX_NAME);
   const exchange = new Exchange(entry, deps);
   try {
     const principal = await deps.auth.authenticate(request, ctx.remoteIp);
@@ -114,7 +118,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
     entry.status = response.status;
-    entry.code = isGatewayError(error) ? error.code : "INTERNAL";
+    entry.code = errorCode(error);
     entry.agent ??= isGatewayError(error) ? error.agent : undefined;
     // What went out is the error answer; anything gathered from the agent before was never sent.
     entry.bytesOut = declaredLength(response);
