@@ -20,6 +20,7 @@ import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import type { FetchLike } from "../client/transport.ts";
 import { createAdminContext } from "../gateway/admin/context.ts";
+import { localAudit } from "../gateway/admin/local-audit.ts";
 import { handleAdminRequest } from "../gateway/admin/routes.ts";
 import { Authenticator, type Principal } from "../gateway/auth/authenticator.ts";
 import { groupStatus, PRESENCE_SETTING, storedAgentStatus, type StoredPresence } from "../gateway/status.ts";
@@ -90,7 +91,9 @@ export interface LocalAdmin {
 
 /** Opens the store in `dataDir` (which must already hold one) for one command. */
 export async function openLocalAdmin(dataDir: string): Promise<LocalAdmin> {
-  const store = await openGatewayStore(checkDataDir(dataDir));
+  const folder = checkDataDir(dataDir);
+  const store = await openGatewayStore(folder);
+  const audit = localAudit(folder);
   const recorded = await store.getSetting(PUBLIC_URL_SETTING);
   const ctx = createAdminContext({
     store,
@@ -99,6 +102,7 @@ export async function openLocalAdmin(dataDir: string): Promise<LocalAdmin> {
     log: silentLogger,
     auth: new LocalAuthenticator(store),
   });
+  ctx.localAudit = audit.sink;
   let requests = 0;
   return {
     async fetch(input, init) {
@@ -108,6 +112,9 @@ export async function openLocalAdmin(dataDir: string): Promise<LocalAdmin> {
       if (!answer.ok) return answer;
       return Response.json(await storedView((await answer.json()) as Json, store), { status: answer.status, headers: { "x-request-id": answer.headers.get("x-request-id") ?? "" } });
     },
-    close: () => store.close(),
+    close: () => {
+      audit.close();
+      return store.close();
+    },
   };
 }

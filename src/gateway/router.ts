@@ -109,6 +109,7 @@ export class Router {
     if (!this.#poison.empty) this.#poison.check(fingerprintOf(request));
     const tried = new Set<string>();
     let failed: unknown;
+    let failedOn: LiveAgent | undefined;
     for (let attempt = 1; ; attempt++) {
       if (request.signal.aborted) throw new GatewayError("CANCELLED", "the caller cancelled the request");
       let agent: LiveAgent;
@@ -116,7 +117,7 @@ export class Router {
         agent = this.pick(request, tried);
       } catch (error) {
         // No other agent to retry on: the first failure is the one that explains what happened.
-        if (failed !== undefined) throw toGatewayError(failed, request);
+        if (failed !== undefined) throw blame(toGatewayError(failed, request), failedOn!);
         throw error;
       }
       tried.add(agent.agentId);
@@ -127,8 +128,9 @@ export class Router {
         // Every stream of a dead session fails with the session's one error object: it names the death.
         if (isTunnelError(error) && error.code === "LINK_DEAD") this.#poison.suspect(fingerprintOf(request), error);
         const again = attempt === 1 && this.#mayRetry(request, error);
-        if (!again) throw toGatewayError(error, request);
+        if (!again) throw blame(toGatewayError(error, request), agent);
         failed = error;
+        failedOn = agent;
       }
     }
   }
@@ -228,6 +230,12 @@ async function prefetch(body: ReadableStream<Uint8Array>, limit: number, stream:
     },
     { highWaterMark: 0 },
   );
+}
+
+/** Names the agent on the error the caller gets (`x-outpost-agent`, the access line). */
+function blame(error: GatewayError, agent: LiveAgent): GatewayError {
+  error.agent ??= agent.agentName;
+  return error;
 }
 
 /**

@@ -10,6 +10,7 @@ import { PROMETHEUS_CONTENT_TYPE } from "../log/prometheus-text.ts";
 import { AGENT_CONNECT_PATH, GoAwayCode, ROTATE_KEY_PATH } from "../protocol/index.ts";
 import { createAdminContext, type AdminContext } from "./admin/context.ts";
 import { handleAdminRequest } from "./admin/routes.ts";
+import { AccessLog } from "./access-log.ts";
 import { AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
 import { Authenticator, canUseGroup } from "./auth/authenticator.ts";
 import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
@@ -71,7 +72,9 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const auth = new Authenticator({ store, cache: reads, log: log.child("gateway"), onFailure: (reason) => metrics.authFailed(reason) });
   const inventory = new MetricsInventory({ registry, store });
   const consoleTable = consoleRoutes(live);
+  const access = new AccessLog({ log: log.child("access"), recorder: live.history });
   const router = new Router({ registry });
+  const invokeDeps = { auth, reads, router, metrics, access, log: log.child("gateway"), ...options.timeouts };
   let publicUrl = options.publicUrl ?? "";
   let hosts: string[] = [];
   const endpoint = new AgentEndpoint({ store, registry, hosts: () => hosts, log: log.child("gateway"), metrics: metrics.tunnel });
@@ -134,6 +137,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     websocket: endpoint.handlers,
     fetch: async (request, server) => {
+      const started = performance.now();
       const url = new URL(request.url);
       const requestId = request.headers.get("x-request-id")?.slice(0, 64) || crypto.randomUUID();
       const remoteIp = server.requestIP(request)?.address ?? "unknown";
@@ -158,7 +162,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         const info = { requestId, remoteIp };
         const response =
-          (await handleInvoke(request, url, { auth, reads, router, metrics, log: log.child("gateway"), ...options.timeouts }, info)) ??
+          (await handleInvoke(request, url, invokeDeps, info)) ??
           (await handleAdminRequest(request, admin, info)) ??
           (await handleConsoleRequest(request, url, consoleTable, admin, info));
         if (response) {
@@ -167,7 +171,10 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         throw new GatewayError("NOT_FOUND", `no such endpoint: ${request.method} ${url.pathname}`);
       } catch (error) {
-        return errorResponse(error, requestId, log);
+        const response = errorResponse(error, requestId, log);
+        // Handlers above write their own lines; what lands here is refused before any (an unknown path, /metrics without a token).
+        access.answered(AccessLog.begin(request, `${request.method} ${url.pathname.slice(0, 200)}`, { requestId, remoteIp }), response, started, error);
+        return response;
       }
     },
   });
@@ -184,6 +191,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     auth,
     publicUrl,
     log: log.child("gateway"),
+    access,
     onAgentChanged: (agentId) => void applyAgentChange(agentId).catch((error) => log.warn("agent sync failed", { error })),
   });
   log.info("gateway listening", { url, publicUrl });

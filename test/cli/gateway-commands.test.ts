@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
@@ -151,5 +151,22 @@ describe("outpost gateway token", () => {
     expect(JSON.parse(await run("token", "list", "--json"))[0].revokedAt).not.toBeNull();
     expect((await refusal("token", "revoke", "ci")).message).toBe('token "ci" does not exist or is already revoked');
     expect((await refusal("token", "create", "--name", "x", "--group", "nope")).message).toBe('group "nope" does not exist');
+  });
+});
+
+describe("changes made with --data-dir", () => {
+  test("are audited to audit.log in the data folder with the OS user; reads and refusals are not; no secret", async () => {
+    await run("group", "create", "sales");
+    const out = await run("token", "create", "--name", "ci", "--group", "sales");
+    const secret = /\n  (opt_[0-9A-Za-z]{43})\n/.exec(out)![1]!;
+    await run("group", "list");
+    await refusal("token", "revoke", "nobody");
+    await run("token", "revoke", "ci");
+    const text = readFileSync(join(dataDir, "audit.log"), "utf8");
+    expect(text).not.toContain(secret);
+    const lines = text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(["group created", "API token created", "API token revoked"]);
+    for (const line of lines) expect(line).toMatchObject({ component: "audit", via: "cli", uid: process.getuid!(), actor: expect.any(String) });
+    expect(lines[1]).toMatchObject({ name: "ci", groups: ["sales"], admin: false });
   });
 });

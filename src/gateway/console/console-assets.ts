@@ -9,6 +9,7 @@ import api from "./assets/console-api.js" with { type: "text" };
 import ui from "./assets/console-ui.js" with { type: "text" };
 import script from "./assets/console.js" with { type: "text" };
 import groups from "./assets/groups-page.js" with { type: "text" };
+import requests from "./assets/requests-panel.js" with { type: "text" };
 import styles from "./assets/console.css" with { type: "text" };
 import page from "./assets/index.html" with { type: "text" };
 import { GatewayError } from "../http-errors.ts";
@@ -21,6 +22,7 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   "console-api.js": { body: api, type: "text/javascript; charset=utf-8" },
   "console-ui.js": { body: ui, type: "text/javascript; charset=utf-8" },
   "groups-page.js": { body: groups, type: "text/javascript; charset=utf-8" },
+  "requests-panel.js": { body: requests, type: "text/javascript; charset=utf-8" },
 };
 
 const SECURITY_HEADERS = {

@@ -3,12 +3,15 @@
  * The invoke API: authenticate the caller, check the token's group scope, let the router
  * run the operation on an agent, and stream the agent's reply back as the HTTP answer.
  * The agent's reply head carries the status and headers (`meta.status`, `meta.headers`);
- * the body passes through untouched, so nothing here buffers a large answer.
+ * the body passes through untouched, so nothing here buffers a large answer. Every request
+ * ends in exactly one access line (`Exchange`), whether it was refused, failed, answered,
+ * cut mid-body or abandoned by the caller.
  */
 import type { Logger } from "../../log/logger.ts";
 import { deadlineScope } from "../../protocol/index.ts";
+import { AccessLog, declaredLength, type AccessEntry } from "../access-log.ts";
 import { authorizeGroup, type Authenticator } from "../auth/authenticator.ts";
-import { GatewayError, errorResponse } from "../http-errors.ts";
+import { GatewayError, errorCode, errorResponse, isGatewayError } from "../http-errors.ts";
 import type { GatewayMetrics, Outcome } from "../metrics.ts";
 import { Router, toGatewayError } from "../router.ts";
 import type { StoreReadCache } from "../store/read-cache.ts";
@@ -23,6 +26,8 @@ export interface InvokeDeps {
   router: Router;
   metrics: GatewayMetrics;
   log: Logger;
+  /** Where each request's access line goes. Defaults to none. */
+  access?: AccessLog;
   /** Deadline when the caller names none, ms. Defaults to 300,000. */
   defaultTimeoutMs?: number;
   /** Longest deadline a caller may ask for, ms. Defaults to 3,600,000. */
@@ -34,22 +39,28 @@ export interface InvokeContext {
   remoteIp: string;
 }
 
+/** Longest group or profile name kept from a path (real names are far shorter). */
+const MAX_NAME = 128;
+
 /** The "deadline" of an upload: a week, i.e. none that a transfer will meet. */
 const UNTIMED_MS = 7 * 24 * 3_600_000;
 
 /** Answers an invoke request, or `undefined` when the path is not an invoke path. */
 export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps, ctx: InvokeContext): Promise<Response | undefined> {
-  if (!matchInvokePath(url.pathname)) return undefined;
-  const started = performance.now();
-  let group = "-";
-  let op = "-";
-  let counted = false;
+  const path = matchInvokePath(url.pathname);
+  if (!path) return undefined;
+  // Group and profile come from the path, so even a refused request's line says what it
+  // asked for; cut to a length no real name has, since the console keeps 2,000 entries.
+  const entry = AccessLog.begin(request, "-", ctx);
+  entry.group = path.group.slice(0, MAX_NAME);
+  entry.profile = path.profile.slice(0, MAX_NAME);
+  const exchange = new Exchange(entry, deps);
   try {
     const principal = await deps.auth.authenticate(request, ctx.remoteIp);
+    entry.caller = principal.name;
     const invocation = await parseInvocation(request, url);
     if (!invocation) return undefined;
-    group = invocation.group;
-    op = invocation.op;
+    entry.op = invocation.op;
     authorizeGroup(principal, invocation.group);
     const record = await deps.reads.groupByName(invocation.group);
     if (!record) throw new GatewayError("NOT_FOUND", `group "${invocation.group}" does not exist`);
@@ -60,8 +71,10 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       ? UNTIMED_MS
       : Math.min(invocation.timeoutMs ?? deps.defaultTimeoutMs ?? 300_000, deps.maxTimeoutMs ?? 3_600_000);
     deps.metrics.started();
-    counted = true;
-    if (invocation.jsonBytes) deps.metrics.bytes(group, "in", invocation.jsonBytes);
+    exchange.counted = true;
+    if (invocation.jsonBytes) exchange.received(invocation.jsonBytes);
+    // A streamed body is counted as it passes (its Content-Length, if any, is only a claim).
+    if (invocation.body) entry.bytesIn = 0;
     const reply = await deps.router.dispatch({
       groupId: record.id,
       groupName: record.name,
@@ -71,26 +84,29 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       args: invocation.args,
       requestId: ctx.requestId,
       deadline: Date.now() + timeoutMs,
-      body: invocation.body && countBytes(invocation.body, (n) => deps.metrics.bytes(group, "in", n)),
+      body: invocation.body && countBytes(invocation.body, exchange.received),
       signal: request.signal,
     });
-    deps.log.debug("request routed", { requestId: ctx.requestId, group, op, agent: reply.agent.agentName, attempts: reply.attempts });
+    entry.agent = reply.agent.agentName;
+    deps.log.debug("request routed", { requestId: ctx.requestId, group: entry.group, op: entry.op, agent: entry.agent, attempts: reply.attempts });
 
     const headers = new Headers(metaHeaders(reply.meta.headers));
+    // These name Outpost's own facts; a backend's answer may not claim them.
     headers.set("x-request-id", ctx.requestId);
     headers.set("x-outpost-agent", reply.agent.agentName);
+    headers.delete("x-outpost-error");
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
-    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000, reply.agent.agentName);
+    entry.status = status;
     if (request.method === "HEAD" || status === 204 || status === 304) {
       void reply.body.cancel();
-      finish("ok");
+      exchange.finish("ok");
       return new Response(null, { status, headers });
     }
-    // Bytes out are counted where the body is read anyway, not by a stream layer of their own.
-    const countOut = (n: number) => deps.metrics.bytes(group, "out", n);
-    const cut = (error: unknown) =>
-      deps.log.warn("answer cut short: the agent's reply failed mid-body", { requestId: ctx.requestId, group, op, code: (error as { code?: string }).code });
-    const failure = (error: unknown) => toGatewayError(error, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
+    const failure = (error: unknown) => {
+      const mapped = toGatewayError(error, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
+      mapped.agent ??= reply.agent.agentName;
+      return mapped;
+    };
     // Every body says whether it is complete (see framing.ts): a known size up to the limit
     // leaves as bytes with Content-Length; a bigger one streams with its size in a header.
     const expected = announcedLength(headers);
@@ -98,33 +114,83 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     if (expected !== undefined) {
       headers.set(LENGTH_HEADER, String(expected));
       if (expected <= FRAMED_BODY_LIMIT) {
-        const gathered = await gatherSmall(reply.body, expected, countOut);
+        const gathered = await gatherSmall(reply.body, expected, exchange.sent);
         if ("failed" in gathered) throw failure(gathered.failed);
         if (!("complete" in gathered) || gathered.complete.byteLength !== expected) {
           if ("stream" in gathered) void gathered.stream.cancel();
-          throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${"complete" in gathered ? gathered.complete.byteLength : "more"}`);
+          throw failure(new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${"complete" in gathered ? gathered.complete.byteLength : "more"}`));
         }
-        finish("ok");
+        exchange.finish("ok");
         return new Response(gathered.complete, { status, headers });
       }
-      return new Response(watchEnd(reply.body, { finish, signal: request.signal, onCut: cut, count: countOut, expected }), { status, headers });
+      return new Response(watchEnd(reply.body, exchange, request.signal, exchange.sent, expected), { status, headers });
     }
     if (headers.get("content-type")?.startsWith("application/json")) {
-      const gathered = await gatherSmall(reply.body, undefined, countOut);
+      const gathered = await gatherSmall(reply.body, undefined, exchange.sent);
       if ("failed" in gathered) throw failure(gathered.failed);
       if ("complete" in gathered) {
-        finish("ok");
+        exchange.finish("ok");
         return new Response(gathered.complete, { status, headers });
       }
-      return new Response(watchEnd(gathered.stream, { finish, signal: request.signal, onCut: cut }), { status, headers });
+      return new Response(watchEnd(gathered.stream, exchange, request.signal), { status, headers });
     }
-    return new Response(watchEnd(reply.body, { finish, signal: request.signal, onCut: cut, count: countOut }), { status, headers });
+    // Bytes out are counted where the body is read anyway, not by a stream layer of their own.
+    return new Response(watchEnd(reply.body, exchange, request.signal, exchange.sent), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
-    // The router names the agent on errors it produced (`GatewayError.agent`, where set).
-    const agent = (error as { agent?: string } | undefined)?.agent;
-    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000, agent);
+    entry.status = response.status;
+    entry.code = errorCode(error);
+    entry.agent ??= isGatewayError(error) ? error.agent : undefined;
+    // What went out is the error answer; anything gathered from the agent before was never sent.
+    entry.bytesOut = declaredLength(response);
+    exchange.finish(outcomeOf(response.status));
     return response;
+  }
+}
+
+/**
+ * One invoke request's bookkeeping: bytes each way, then, exactly once when the answer is
+ * over (sent, failed or abandoned), the metrics and the access line. One object per
+ * request; its counters are bound once so they can be handed to stream readers.
+ */
+class Exchange {
+  counted = false;
+  readonly #entry: AccessEntry;
+  readonly #deps: InvokeDeps;
+  readonly #started = performance.now();
+  #done = false;
+
+  constructor(entry: AccessEntry, deps: InvokeDeps) {
+    this.#entry = entry;
+    this.#deps = deps;
+  }
+
+  readonly received = (bytes: number): void => {
+    this.#entry.bytesIn += bytes;
+    this.#deps.metrics.bytes(this.#entry.group!, "in", bytes);
+  };
+
+  readonly sent = (bytes: number): void => {
+    this.#entry.bytesOut += bytes;
+    this.#deps.metrics.bytes(this.#entry.group!, "out", bytes);
+  };
+
+  /** Reports the outcome; `code` names why a body already under way stopped. */
+  finish(outcome: Outcome, code?: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    const entry = this.#entry;
+    if (code !== undefined) entry.code = code;
+    if (this.counted) this.#deps.metrics.finished(entry.group!, entry.op, outcome, (performance.now() - this.#started) / 1000, entry.agent);
+    this.#deps.access?.write(entry, this.#started);
+  }
+
+  /** A failure mid-body, logged here with the request id instead of printed by the server. */
+  cut(error: unknown): void {
+    const code = (error as { remote?: { code?: string }; code?: string }).remote?.code ?? (error as { code?: string }).code ?? "AGENT_ERROR";
+    const entry = this.#entry;
+    this.#deps.log.warn("answer cut short: the agent's reply failed mid-body", { requestId: entry.requestId, group: entry.group, op: entry.op, agent: entry.agent, code });
+    this.finish("agent_error", code);
   }
 }
 
@@ -153,30 +219,18 @@ function countBytes(body: ReadableStream<Uint8Array>, add: (n: number) => void):
   );
 }
 
-interface WatchOptions {
-  finish: (outcome: Outcome) => void;
-  signal: AbortSignal;
-  onCut: (error: unknown) => void;
-  /** Hears each chunk's size. */
-  count?: (bytes: number) => void;
-  /** The byte count the agent announced: a body that ends short of it, or runs past it, is cut. */
-  expected?: number;
-}
-
 /**
  * Reports the outcome once the body has been fully sent, failed, or the caller left. A
  * failure mid-body cuts the caller's connection (so a partial answer never passes for a
- * whole one) and is logged here, with the request id, instead of printed by the server.
+ * whole one). `count` hears each chunk's size (none when an earlier reader counts);
+ * `expected`, the byte count the agent announced: a body that ends short of it, or runs
+ * past it, is cut.
  */
-function watchEnd(body: ReadableStream<Uint8Array>, { finish, signal, onCut, count = () => {}, expected }: WatchOptions): ReadableStream<Uint8Array> {
+function watchEnd(
+  body: ReadableStream<Uint8Array>, exchange: Exchange, signal: AbortSignal, count?: (bytes: number) => void, expected?: number,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
-  let done = false;
   let sent = 0;
-  const once = (outcome: Outcome) => {
-    if (done) return;
-    done = true;
-    finish(outcome);
-  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -184,23 +238,23 @@ function watchEnd(body: ReadableStream<Uint8Array>, { finish, signal, onCut, cou
           const next = await reader.read();
           if (next.done) {
             if (expected !== undefined && sent !== expected) throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${sent}`);
-            once("ok");
+            exchange.finish("ok");
             controller.close();
           } else {
             sent += next.value.byteLength;
             if (expected !== undefined && sent > expected) throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent more`);
-            count(next.value.byteLength);
+            count?.(next.value.byteLength);
             controller.enqueue(next.value);
           }
         } catch (error) {
-          once(signal.aborted ? "cancelled" : "agent_error");
-          if (!signal.aborted) onCut(error);
+          if (signal.aborted) exchange.finish("cancelled", "CANCELLED");
+          else exchange.cut(error);
           void reader.cancel(error).catch(() => {});
           controller.error();
         }
       },
       cancel(reason) {
-        once("cancelled");
+        exchange.finish("cancelled", "CANCELLED");
         return reader.cancel(reason);
       },
     },

@@ -6,6 +6,7 @@
 
 import { api, checkAdminToken, onUnauthorized, TOKEN_KEY } from "./console-api.js";
 import { driftNotes, groupsPage } from "./groups-page.js";
+import { requestsPanel } from "./requests-panel.js";
 import { $, badge, confirmAction, enc, h, percent, replaceKeepingFocus, since, table, time, toast } from "./console-ui.js";
 
 const view = $("view");
@@ -36,6 +37,7 @@ function groupPage(name) {
   const hooks = h("textarea", { id: "hooks", "aria-describedby": "hooks-hint" });
   const agentName = h("input", { id: "agent-name", required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}", autocomplete: "off" });
   const path = `/v1/groups/${enc(name)}`;
+  const requests = requestsPanel(path);
 
   const addForm = h("form", { class: "card", "aria-labelledby": "add-title", onsubmit: (e) => (e.preventDefault(), act(async () => {
     const result = await api("POST", `${path}/agents`, { name: agentName.value });
@@ -64,7 +66,7 @@ function groupPage(name) {
   view.append(title,
     h("h2", {}, "Agents"), agents,
     h("div", { class: "grid" }, h("section", { class: "card", "aria-labelledby": "chart-title" }, h("h2", { id: "chart-title" }, "Last hour"), chart), addForm, settingsForm),
-    h("h2", {}, "Alert deliveries"), deliveries);
+    h("h2", {}, "Alert deliveries"), deliveries, requests.element);
 
   let first = true;
   return async () => {
@@ -77,6 +79,7 @@ function groupPage(name) {
     }
     replaceKeepingFocus(agents, ...[agentTable(path, detail), driftNote(detail.group)].filter(Boolean));
     chart.replaceChildren(drawChart(stats));
+    await requests.refresh(detail.agents.map((agent) => agent.name));
     deliveries.replaceChildren(table("Alert deliveries", ["When", "Event", "Webhook", "Status", "Attempts", "HTTP"],
       alerts.deliveries.map((d) => h("tr", {}, h("td", {}, time(d.createdAt)), h("td", { class: "wrap" }, d.summary), h("td", {}, d.target),
         h("td", {}, badge(d.status)), h("td", {}, d.attempts), h("td", {}, d.httpStatus ?? d.error ?? "—"))),
