@@ -15,10 +15,14 @@ import { readIdentityFile, sign } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AgentInfo } from "../protocol/index.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { HealthReporter } from "./doctor/health-reporter.ts";
 import { startHealthServer } from "./health-server.ts";
 import { ProfileSet } from "./profiles.ts";
 import { Supervisor } from "./supervisor.ts";
 import { upgradeOnRequest } from "./upgrade-request.ts";
+
+/** How long the first hello waits for the profile checks (each has its own 5 s timeout). */
+const START_CHECK_WAIT_MS = 2000;
 
 export interface AgentOptions {
   /** Already loaded and checked config.yml. */
@@ -56,7 +60,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   }
   const ca = gateway.ca ? readFileSync(resolve(baseDir, gateway.ca), "utf8") : undefined;
 
-  let profiles = await ProfileSet.create(loaded, { log, baseDir });
+  // Profile health rides in the hello; a change reconnects make-before-break (health-reporter.ts).
+  let reconnect = (_reason: string) => {};
+  const healthReporter = new HealthReporter({ current: () => JSON.stringify(profiles.summaries()), reconnect: (reason) => reconnect(reason) });
+  const onHealthChange = () => healthReporter.changed();
+  let profiles = await ProfileSet.create(loaded, { log, baseDir, onHealthChange });
+  // The first hello should say which targets answer; a slow one reports by reconnecting later.
+  await Promise.race([profiles.checkHealth(loaded, onHealthChange), Bun.sleep(START_CHECK_WAIT_MS)]);
   const agentSettings = loaded.config.agent ?? {};
   let requestRestart!: (code: number) => void;
   const restartRequested = new Promise<number>((resolve) => (requestRestart = resolve));
@@ -83,8 +93,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     user: safeUser(),
     os: process.platform,
     arch: process.arch,
-    profiles: profiles.summaries(),
+    profiles: sentProfiles(),
   });
+  const sentProfiles = () => {
+    const summaries = profiles.summaries();
+    healthReporter.sent(JSON.stringify(summaries));
+    return summaries;
+  };
   const supervisor = new Supervisor({
     gatewayUrl: gateway.url,
     identity: () => readIdentityFile(idPath),
@@ -95,6 +110,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     proxy: options.proxy,
     log: log.child("agent"),
   });
+  reconnect = (reason) => supervisor.reconnect(reason);
 
   const health = agentSettings.health
     ? startHealthServer({
@@ -110,7 +126,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         // Reloads run one after another: each builds on the set the previous one left.
         onChange: (next) => {
           reloading = reloading.then(() =>
-            ProfileSet.create(next, { log, baseDir }, profiles).then((updated) => {
+            ProfileSet.create(next, { log, baseDir, onHealthChange }, profiles).then(async (updated) => {
+              await Promise.race([updated.checkHealth(next, onHealthChange), Bun.sleep(START_CHECK_WAIT_MS)]);
               const changed = !updated.sameOffer(profiles);
               profiles = updated;
               log.info("config reloaded", { path: next.path, profilesChanged: changed });
@@ -140,6 +157,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         const graceMs = (agentSettings.shutdown_grace ?? 30) * 1000;
         log.info("shutting down: finishing requests in flight", { inFlight: dispatcher.inFlight, graceSeconds: graceMs / 1000 });
         stopWatching?.();
+        healthReporter.stop();
         unwatchFile(idPath, onIdentityChange);
         const stopped = supervisor.stop();
         const drained = await dispatcher.drain(graceMs);
