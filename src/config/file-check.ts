@@ -23,8 +23,9 @@ export function configFileProblems(config: OutpostConfig, configPath: string): F
     const message = fileProblem(ref);
     if (message) problems.push({ key: ref.key, message, severity: "error" });
   }
+  // Without a gateway: section the agent has nowhere to connect; activation writes both.
   const identity = identityFileOf(config, configPath);
-  if (!existsSync(identity.path)) {
+  if (config.gateway && !existsSync(identity.path)) {
     problems.push({ key: identity.key, message: `not activated yet: ${identity.path} does not exist (run \`outpost activate CODE --gateway URL\`)`, severity: "warning" });
   }
   return problems;
