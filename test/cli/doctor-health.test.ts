@@ -3,9 +3,12 @@
  * gateway's agent view shows a failing profile with its reason, and the agent reports the
  * recovery when the target starts answering (through a make-before-break reconnect).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import {
+  MAX_HEALTH_REASON, decodeFrame, decodeHello, encodeHello, type AgentAuth, type HelloMessage, type ProtocolError,
+} from "../../src/protocol/index.ts";
 import { startStack, waitFor, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
@@ -47,3 +50,32 @@ test("the agent view shows a failing profile, then its recovery", async () => {
   expect(listed.status).toBe(200);
   await waitFor(async () => (await profilesOf("h1")).find((p) => p.name === "inbox")?.health.status === "ok", "the recovery to reach the gateway");
 }, 60_000);
+
+describe("profile health in the hello", () => {
+  const auth = (health: unknown) => ({
+    kind: "auth", version: 1, agentId: "agt_1", host: "gw:8443", publicKey: "pk", signature: "sig", maxFrame: 65536,
+    info: { version: "1", hostname: "h", pid: 1, user: "u", os: "linux", arch: "x64", profiles: [{ name: "orders", kind: "databases", hash: "ab", health }] },
+  });
+  const decode = (message: object) => decodeHello(new TextEncoder().encode(JSON.stringify(message)));
+  const refused = (message: object) => {
+    try {
+      decode(message);
+      return undefined;
+    } catch (error) {
+      return (error as ProtocolError).code;
+    }
+  };
+
+  test("round-trips, and stays optional for agents that do not send it", () => {
+    const failing = { status: "failing", reason: "AUTH_FAILED: password authentication failed" };
+    expect(decodeHello(decodeFrame(encodeHello(auth(failing) as HelloMessage)).payload)).toEqual(auth(failing) as HelloMessage);
+    const old = decode(auth(undefined)) as AgentAuth;
+    expect(old.info.profiles[0]).toEqual({ name: "orders", kind: "databases", hash: "ab" });
+  });
+
+  test("a bad status, a long reason or a non-object is refused", () => {
+    expect(refused(auth({ status: "great" }))).toBe("BAD_MESSAGE");
+    expect(refused(auth({ status: "failing", reason: "x".repeat(MAX_HEALTH_REASON + 1) }))).toBe("BAD_MESSAGE");
+    expect(refused(auth("ok"))).toBe("BAD_MESSAGE");
+  });
+});
