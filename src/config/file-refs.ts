@@ -38,7 +38,10 @@ export function fileReferences(config: OutpostConfig, baseDir: string): FileRefe
   }
   for (const [name, files] of entries(config.files)) add(["files", name, "base"], files.base, "folder");
   for (const [name, http] of entries(config.http)) {
-    for (const part of ["ca", "cert", "key"] as const) add(["http", name, "tls", part], http.tls?.[part], "file");
+    // An HTTP profile's TLS value may be the PEM text itself rather than a path.
+    for (const part of ["ca", "cert", "key"] as const) {
+      if (!http.tls?.[part]?.includes("-----BEGIN")) add(["http", name, "tls", part], http.tls?.[part], "file");
+    }
   }
   for (const [name, scripts] of entries(config.scripts)) {
     for (const [command, spec] of entries(scripts.commands)) {

@@ -30,7 +30,10 @@ beforeAll(async () => {
   stack = await startStack({
     profiles: (dir) => {
       mkdirSync(join(dir, "inbox"));
-      return `${database(pg.password)}\nfiles:\n  inbox:\n    base: ./inbox\n`;
+      // The HTTP target answers 404 (the gateway itself): any HTTP status counts as reachable.
+      const http = `http:\n  gw:\n    base_url: https://localhost:${stack.gateway.port}/nothing-here\n    tls: { ca: ${stack.ca.certPath} }\n`;
+      const scripts = "scripts:\n  ops:\n    commands:\n      hello: { argv: [sh, -c, 'echo hi'] }\n";
+      return `${database(pg.password)}\nfiles:\n  inbox:\n    base: ./inbox\n${http}${scripts}`;
     },
   });
 });
@@ -77,7 +80,7 @@ describe("outpost doctor", () => {
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: Check[] };
     expect(report.checks.filter((c) => c.verdict !== "ok")).toEqual([]);
     expect(report.checks.map((c) => c.kind)).toEqual(expect.arrayContaining(["file", "identity", "profile", "gateway", "clock"]));
-    expect(report.checks.filter((c) => c.kind === "profile").map((c) => c.subject).sort()).toEqual(["inbox (files)", "orders (databases)"]);
+    expect(report.checks.filter((c) => c.kind === "profile").map((c) => c.subject).sort()).toEqual(["gw (http)", "inbox (files)", "ops (scripts)", "orders (databases)"]);
     expect(result.code).toBe(0);
 
     const online = await runCli(["config", "validate", "--online", "--config", agent.configPath]);
