@@ -10,6 +10,7 @@ import { hostname, userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import type { LoadedConfig } from "../config/load.ts";
+import { identityFileOf } from "../config/file-refs.ts";
 import { watchConfig } from "../config/watch.ts";
 import { readIdentityFile, sign } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
@@ -44,8 +45,7 @@ export interface RunningAgent {
 
 /** Where the identity file lives: `gateway.identity`, or identity.json beside config.yml. */
 export function identityPath(loaded: LoadedConfig): string {
-  const configured = loaded.config.gateway?.identity;
-  return resolve(dirname(loaded.path), configured ?? "identity.json");
+  return identityFileOf(loaded.config, loaded.path).path;
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {

@@ -9,21 +9,26 @@ import { join } from "node:path";
 import {
   MAX_HEALTH_REASON, decodeFrame, decodeHello, encodeHello, type AgentAuth, type HelloMessage, type ProtocolError,
 } from "../../src/protocol/index.ts";
+import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { startStack, waitFor, type Stack } from "../support/stack.ts";
 
 let stack: Stack;
+let pg: TestPostgres;
 
 beforeAll(async () => {
+  pg = await startPostgres();
   stack = await startStack({
     profiles: (dir) => {
       mkdirSync(join(dir, "ok"));
-      return `files:\n  inbox:\n    base: ./later\n  outbox:\n    base: ./ok\n`;
+      const orders = `databases:\n  orders:\n    adapter: postgresql\n    host: 127.0.0.1\n    port: ${pg.port}\n    database: ${pg.database}\n    username: ${pg.user}\n    password: ${pg.password}\n    connect_timeout: 2\n`;
+      return `files:\n  inbox:\n    base: ./later\n  outbox:\n    base: ./ok\n${orders}`;
     },
   });
 });
 
 afterAll(async () => {
   await stack?.stop();
+  await pg?.stop();
 });
 
 interface ProfileEntry {
@@ -50,6 +55,20 @@ test("the agent view shows a failing profile, then its recovery", async () => {
   expect(listed.status).toBe(200);
   await waitFor(async () => (await profilesOf("h1")).find((p) => p.name === "inbox")?.health.status === "ok", "the recovery to reach the gateway");
 }, 60_000);
+
+test("a database that goes down after start is reported failing, then ok once it answers again", async () => {
+  const status = async () => (await profilesOf("h1")).find((p) => p.name === "orders")?.health;
+  const query = () => stack.call("/v1/groups/sales/db/orders/query", { method: "POST", body: JSON.stringify({ sql: "select 1 as one" }) });
+  expect(await status()).toEqual({ status: "ok" });
+  await pg.stopServer();
+  await waitFor(async () => {
+    await query();
+    return (await status())?.status === "failing";
+  }, "the outage to reach the gateway", 30_000);
+  expect((await status())?.reason).toMatch(/^UNREACHABLE: /);
+  await pg.startServer();
+  await waitFor(async () => (await query()).status === 200 && (await status())?.status === "ok", "the recovery to reach the gateway", 30_000);
+}, 90_000);
 
 describe("profile health in the hello", () => {
   const auth = (health: unknown) => ({
