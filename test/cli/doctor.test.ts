@@ -4,10 +4,11 @@
  * passes every check; `run` without an identity says to activate.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { startStack, type Stack } from "../support/stack.ts";
+import { startTinyproxy } from "../proxy/support/tinyproxy.ts";
 import { runCli, tempDir } from "./run-cli.ts";
 
 let pg: TestPostgres;
@@ -89,12 +90,37 @@ describe("outpost doctor", () => {
     expect(online.code).toBe(0);
   }, 60_000);
 
-  test("an untrusted gateway certificate is named", async () => {
+  test("an untrusted certificate is named, for the gateway and for an HTTP target", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "config.yml"), `gateway:\n  url: wss://localhost:${stack.gateway.port}\n`);
+    writeFileSync(join(dir, "config.yml"), `gateway:\n  url: wss://localhost:${stack.gateway.port}\nhttp:\n  app:\n    base_url: https://localhost:${stack.gateway.port}/\n`);
     const result = await runCli(["doctor"], { cwd: dir });
     expect(result.stdout).toMatch(/^FAIL gateway https:\/\/localhost:\d+\/healthz: .*Outpost Test CA.*not trusted/m);
+    expect(result.stdout).toMatch(/^FAIL profile app \(http\): UNREACHABLE: TLS failure talking to the backend/m);
     expect(result.code).toBe(1);
+  }, 60_000);
+
+  test("the gateway is checked through the configured proxy; a wrong proxy password is named, not shown", async () => {
+    const proxy = await startTinyproxy({ username: "agent", password: "s3cret-pw", connectPorts: [stack.gateway.port] });
+    try {
+      const agent = await stack.addAgent("doc2");
+      const base = readFileSync(agent.configPath, "utf8");
+      const proxied = join(agent.dir, "proxied.yml");
+      const target = `localhost:${stack.gateway.port}`;
+      writeFileSync(proxied, `${base}\nproxy:\n  url: ${proxy.url()}\n`);
+      const before = proxy.connects(target);
+      const good = await runCli(["doctor", "--config", proxied]);
+      expect(good.stdout).toMatch(new RegExp(`^ok {3}gateway https://${target}/healthz: answered 200 in \\d+ ms through proxy 127\\.0\\.0\\.1:${proxy.port}$`, "m"));
+      expect(proxy.connects(target)).toBeGreaterThan(before);
+      expect(good.code).toBe(0);
+
+      writeFileSync(proxied, `${base}\nproxy:\n  url: ${proxy.url("agent", "wrong-pw")}\n`);
+      const bad = await runCli(["doctor", "--config", proxied]);
+      expect(bad.stdout).toMatch(/^FAIL gateway .*proxy refused: 40[17].*check the proxy username and password/m);
+      expect(bad.stdout).not.toContain("wrong-pw");
+      expect(bad.code).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 });
 
