@@ -62,8 +62,8 @@ export function fileProblem(ref: FileReference): string | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (ref.need === "program" && !ref.written.includes("/") && !ref.written.includes("\\")) return `program "${ref.written}" is not on PATH`;
-    const what = ref.need === "parent" ? "the folder of" : "";
-    return code === "ENOENT" ? `${what ? `${what} ` : ""}${target} does not exist` : `cannot read ${target}: ${code ?? "unreadable"}`;
+    const what = ref.need === "parent" ? `folder ${target} (for ${ref.path})` : target;
+    return code === "ENOENT" ? `${what} does not exist` : `cannot read ${target}: ${code ?? "unreadable"}`;
   }
   const wantFolder = ref.need === "folder" || ref.need === "parent";
   if (wantFolder !== isDirectory) return `${target} is ${isDirectory ? "a folder" : "not a folder"}`;

@@ -62,7 +62,7 @@ describe("file checks", () => {
       expect.stringMatching(/^config\.yml:15:23 scripts\.ops\.commands\.local\.argv\[0\]: .*\/bin\/tool\.sh does not exist$/),
       expect.stringMatching(/^config\.yml:15:44 scripts\.ops\.commands\.local\.cwd: .*\/work does not exist$/),
       expect.stringMatching(/^config\.yml:17:20 extensions\.hello\.module: .*\/ext\.ts does not exist$/),
-      expect.stringMatching(/^config\.yml:19:35 databases\.local\.path: the folder of .*\/data does not exist$/),
+      expect.stringMatching(/^config\.yml:19:35 databases\.local\.path: folder .*\/data \(for .*\/data\/app\.db\) does not exist$/),
       expect.stringMatching(/^config\.yml:20:70 databases\.pg\.ssl\.ca: .*\/pg-ca\.pem does not exist$/),
     ]);
   });

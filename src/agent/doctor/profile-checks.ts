@@ -54,7 +54,7 @@ export async function checkProfileHealth(loaded: LoadedConfig, profile: ProfileT
 
 export function toCheckResult(profile: ProfileToCheck, loaded: LoadedConfig, health: ProfileHealthResult): CheckResult {
   const subject = `${profile.name} (${profile.kind})`;
-  if (health.ok) return { kind: "profile", subject, verdict: "ok", detail: `${target(profile, loaded)} answers` };
+  if (health.ok) return { kind: "profile", subject, verdict: "ok", detail: found(profile, loaded) };
   return { kind: "profile", subject, verdict: "fail", detail: health.reason ?? "failing", hint: health.hint };
 }
 
@@ -73,6 +73,22 @@ function hintFor(code: string, profile: ProfileToCheck, loaded: LoadedConfig, ti
       return `fix profile ${profile.name} in config.yml`;
     default:
       return `run \`outpost run --debug\` and look at the lines for profile ${profile.name}`;
+  }
+}
+
+/** What a passing check found, per kind. */
+function found(profile: ProfileToCheck, loaded: LoadedConfig): string {
+  switch (profile.kind) {
+    case "databases":
+      return `logged in to ${target(profile, loaded)}`;
+    case "http":
+      return `${target(profile, loaded)} answered`;
+    case "files":
+      return "the base folder is there";
+    case "scripts":
+      return "every program is there";
+    default:
+      return "loaded and healthy";
   }
 }
 
