@@ -9,6 +9,8 @@ import { join } from "node:path";
 import {
   MAX_HEALTH_REASON, decodeFrame, decodeHello, encodeHello, type AgentAuth, type HelloMessage, type ProtocolError,
 } from "../../src/protocol/index.ts";
+import { HealthReporter } from "../../src/agent/doctor/health-reporter.ts";
+import { loadConfig } from "../../src/config/load.ts";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { startStack, waitFor, type Stack } from "../support/stack.ts";
 
@@ -97,4 +99,48 @@ describe("profile health in the hello", () => {
     expect(refused(auth({ status: "failing", reason: "x".repeat(MAX_HEALTH_REASON + 1) }))).toBe("BAD_MESSAGE");
     expect(refused(auth("ok"))).toBe("BAD_MESSAGE");
   });
+});
+
+describe("doctor's clock check", () => {
+  test("a host clock an hour behind the gateway fails; ten seconds ahead is a warning", async () => {
+    const { checkGateway } = await import("../../src/agent/doctor/gateway-check.ts");
+    const agent = stack.agents.find((a) => a.name === "h1")!;
+    const loaded = await loadConfig(agent.configPath);
+    const clockAt = async (offsetMs: number) => (await checkGateway(loaded, { now: () => Date.now() + offsetMs })).find((r) => r.kind === "clock")!;
+    expect((await clockAt(0)).verdict).toBe("ok");
+    const behind = await clockAt(-3_600_000);
+    expect(behind).toMatchObject({ verdict: "fail", detail: expect.stringMatching(/^this host's clock is (3599|3600|3601) s behind the gateway's$/) });
+    expect(behind.hint).toContain("NTP");
+    expect(await clockAt(10_000)).toMatchObject({ verdict: "warn", detail: expect.stringMatching(/^this host's clock is (9|10|11) s ahead of the gateway's$/) });
+  });
+});
+
+describe("the health reporter", () => {
+  test("gathers flips into one reconnect, and none when the gateway already has the state", async () => {
+    let state = "a";
+    const reasons: string[] = [];
+    const reporter = new HealthReporter({ current: () => state, reconnect: (reason) => reasons.push(reason), delayMs: 20, minIntervalMs: 0 });
+    reporter.changed(); // before the first hello: that hello will carry it
+    await Bun.sleep(50);
+    expect(reasons).toEqual([]);
+    reporter.sent("a");
+    state = "b";
+    reporter.changed();
+    reporter.changed();
+    await Bun.sleep(60);
+    expect(reasons).toEqual(["profile health changed"]);
+    reporter.sent("b");
+    state = "c";
+    reporter.changed();
+    state = "b"; // flipped back before the delay ended: nothing to tell
+    await Bun.sleep(60);
+    expect(reasons).toHaveLength(1);
+    reporter.stop();
+  });
+});
+
+test("an agent that is not connected shows its profiles' health as unknown", async () => {
+  const agent = stack.agents.find((a) => a.name === "h1")!;
+  await agent.running.shutdown();
+  await waitFor(async () => (await profilesOf("h1")).every((p) => p.health.status === "unknown"), "the view to stop trusting the old report");
 });

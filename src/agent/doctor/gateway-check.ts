@@ -21,6 +21,8 @@ export interface GatewayCheckOptions {
   /** Seconds for the whole request. Defaults to 5. */
   timeoutSeconds?: number;
   env?: Record<string, string | undefined>;
+  /** This host's clock, for the skew. Defaults to `Date.now`. */
+  now?: () => number;
 }
 
 /** The reachability line and, when the gateway answered, the clock line. */
@@ -44,7 +46,8 @@ export async function checkGateway(loaded: LoadedConfig, options: GatewayCheckOp
   } catch {
     return [{ kind: "gateway", subject, verdict: "fail", detail: "gateway.ca cannot be read, so the gateway cannot be trusted", hint: "see the file line for gateway.ca above" }];
   }
-  const sentAt = Date.now();
+  const now = options.now ?? Date.now;
+  const sentAt = now();
   let response: Response;
   try {
     response = await fetch(endpoint, {
@@ -57,7 +60,7 @@ export async function checkGateway(loaded: LoadedConfig, options: GatewayCheckOp
     const reason = (error as Error).name === "TimeoutError" ? new Error(`no answer from ${endpoint.host}${via} within ${options.timeoutSeconds ?? 5} s`) : await gatewayUnreachable(error, endpoint, { proxy, ca, insecureSkipVerify: gateway.insecure_skip_verify });
     return [{ kind: "gateway", subject, verdict: "fail", detail: reason.message, hint: `check that this host reaches ${endpoint.host}${via} (firewall, proxy: section, gateway.ca)` }];
   }
-  const receivedAt = Date.now();
+  const receivedAt = now();
   const reach: CheckResult = response.ok
     ? { kind: "gateway", subject, verdict: "ok", detail: `answered ${response.status} in ${receivedAt - sentAt} ms${via}` }
     : { kind: "gateway", subject, verdict: "fail", detail: `answered ${response.status}${via}: is this an Outpost gateway?`, hint: "check gateway.url (host and port of `outpost gateway serve`)" };
