@@ -18,6 +18,7 @@ import type { AgentInfo } from "../protocol/index.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { HealthReporter } from "./doctor/health-reporter.ts";
 import { startHealthServer } from "./health-server.ts";
+import { AgentMetrics } from "./metrics.ts";
 import { ProfileSet } from "./profiles.ts";
 import { Supervisor } from "./supervisor.ts";
 import { upgradeOnRequest } from "./upgrade-request.ts";
@@ -70,8 +71,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const agentSettings = loaded.config.agent ?? {};
   let requestRestart!: (code: number) => void;
   const restartRequested = new Promise<number>((resolve) => (requestRestart = resolve));
+  const metrics = new AgentMetrics({ version: options.version });
   const dispatcher = new Dispatcher({
     profiles: () => profiles,
+    onFinished: metrics.finished,
     log: log.child("agent"),
     concurrency: agentSettings.concurrency,
     queueSize: agentSettings.queue_size,
@@ -109,6 +112,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     tls: { ca, insecureSkipVerify: gateway.insecure_skip_verify },
     proxy: options.proxy,
     log: log.child("agent"),
+    onState: metrics.stateChanged,
   });
   reconnect = (reason) => supervisor.reconnect(reason);
 
@@ -117,6 +121,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         port: agentSettings.health.port,
         host: agentSettings.health.host,
         ready: () => ({ ready: supervisor.state === "connected", state: supervisor.state, inFlight: dispatcher.inFlight }),
+        metrics: () => metrics.render({
+          inFlight: dispatcher.inFlight, queued: dispatcher.queued, state: supervisor.state, profiles: profiles.summaries().map((profile) => profile.name),
+        }),
       })
     : undefined;
 

@@ -27,6 +27,8 @@ export interface DispatcherOptions {
   queueSize?: number;
   /** Handlers of operations on the agent itself (profile-less); their result answers as JSON. */
   control?: Partial<Record<ControlOperationName, (args: Record<string, unknown>, ctx: CallContext) => Promise<unknown>>>;
+  /** Hears every finished request: the profile it named if this agent has it, `ok` or the error's code. Defaults to none. */
+  onFinished?: (profile: string | undefined, outcome: string, seconds: number) => void;
 }
 
 export class Dispatcher {
@@ -45,6 +47,11 @@ export class Dispatcher {
 
   get inFlight(): number {
     return this.#inFlight.size;
+  }
+
+  /** Requests waiting for a slot of the agent-wide concurrency limit. */
+  get queued(): number {
+    return this.#limiter.waiting;
   }
 
   /** The `onStream` callback of the agent's session; `clockOffsetMs` is gateway time minus this host's. */
@@ -72,6 +79,7 @@ export class Dispatcher {
     // bounds only the wait for the head.
     const streamed = isOperation(op) && deadlineScope(op) !== "reply";
     const reply = new Reply(stream, { onHead: streamed ? () => ctx.clearDeadline() : undefined });
+    let outcome = "ok";
     try {
       if (isControlOperation(op)) {
         const control = this.#options.control?.[op];
@@ -91,11 +99,13 @@ export class Dispatcher {
       log.debug("request done", { op, profile: profileName, ms: Math.round(performance.now() - started) });
     } catch (error) {
       const code = (error as { code?: string }).code;
+      outcome = code ?? "INTERNAL";
       log.warn("request failed", { op, profile: profileName, code, message: (error as Error).message, ms: Math.round(performance.now() - started) });
       await reply.fail(error);
     } finally {
       release?.();
       ctx.dispose();
+      this.#options.onFinished?.(profile?.name, outcome, (performance.now() - started) / 1000);
     }
   }
 }

@@ -109,12 +109,15 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
  * Reads a JSON object body. An empty body is `{}` so `POST .../enable` needs none.
  * Throws BAD_REQUEST for bad JSON, a non-object, or nesting deeper than
  * {@link MAX_JSON_DEPTH} (checked before parsing: nothing deeper is ever sent on), and
- * TOO_LARGE past `maxBytes` (defaults to {@link MAX_JSON_BODY_BYTES}).
+ * TOO_LARGE past `maxBytes` (defaults to {@link MAX_JSON_BODY_BYTES}). `onSize` hears the
+ * body's size in bytes once it is read (the invoke API counts it for `/metrics`).
  */
-export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  request: Request, maxBytes = MAX_JSON_BODY_BYTES, onSize: (bytes: number) => void = () => {},
+): Promise<Record<string, unknown>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
-  const text = await readBounded(request, maxBytes);
+  const text = await readBounded(request, maxBytes, onSize);
   if (text.trim() === "") return {};
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new GatewayError("BAD_REQUEST", `request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it`);
@@ -136,7 +139,7 @@ export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_
  * Content-Length to check up front, and reading it whole first would let anyone (these
  * bodies are read before authentication on some routes) fill the gateway's memory.
  */
-async function readBounded(request: Request, maxBytes: number): Promise<string> {
+async function readBounded(request: Request, maxBytes: number, onSize: (bytes: number) => void): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -151,5 +154,6 @@ async function readBounded(request: Request, maxBytes: number): Promise<string> 
     }
     chunks.push(value);
   }
+  onSize(size);
   return new TextDecoder().decode(Buffer.concat(chunks));
 }

@@ -14,6 +14,8 @@
  * - **Deadlines hold.** A request whose deadline has passed, or that failed with the
  *   agent's own error (a TIMEOUT among them: the agent ran it and gave up), is not sent to
  *   another agent — it would run the work a second time for an answer nobody waits for.
+ *   For the same reason a TIMEOUT answer says `retryable: false`, so a client's own retry
+ *   does not do it either.
  * - **Poison guard.** A request in flight when its agent's link died by keepalive timeout
  *   (LINK_DEAD: no frame at all for the timeout) is not sent to another agent: a frozen
  *   event loop looks exactly like that, and the request may be what froze it. It fails
@@ -228,9 +230,14 @@ async function prefetch(body: ReadableStream<Uint8Array>, limit: number, stream:
   );
 }
 
+/**
+ * The agent's own error. A TIMEOUT is never retryable, whatever the agent said: the work ran
+ * until its deadline, and a client that retries what is retryable would run it again on
+ * the other agent of the group for an answer nobody waits for (issue 12.5).
+ */
 function remoteError(head: Extract<ReplyHead, { ok: false }>): GatewayError {
   const { code, message, retryable } = head.error;
-  return new GatewayError(code === "INTERNAL" ? "AGENT_ERROR" : code, message, { retryable });
+  return new GatewayError(code === "INTERNAL" ? "AGENT_ERROR" : code, message, { retryable: code === "TIMEOUT" ? false : retryable });
 }
 
 /**
@@ -244,7 +251,7 @@ export function toGatewayError(error: unknown, request: Pick<RouteRequest, "sign
   if (request.signal.aborted) return new GatewayError("CANCELLED", "the caller cancelled the request", { cause: error });
   if (isTunnelError(error)) {
     if (error.remote) return remoteError({ ok: false, error: error.remote });
-    if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { cause: error });
+    if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { retryable: false, cause: error });
     // Refused before anything was sent: neither lost nor worth a retry.
     if (error.code === "HEADER_TOO_LARGE") return new GatewayError("TOO_LARGE", error.message, { cause: error });
     const safe = error.code === "REFUSED" || (request.body === null && isIdempotent(request.op, request.args));

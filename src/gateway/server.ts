@@ -6,6 +6,7 @@
  */
 import type { Server } from "bun";
 import type { Logger } from "../log/logger.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../log/prometheus-text.ts";
 import { AGENT_CONNECT_PATH, GoAwayCode, ROTATE_KEY_PATH } from "../protocol/index.ts";
 import { createAdminContext, type AdminContext } from "./admin/context.ts";
 import { handleAdminRequest } from "./admin/routes.ts";
@@ -15,13 +16,13 @@ import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
 import { handleInvoke } from "./invoke/handler.ts";
 import { matchInvokePath } from "./invoke/parse.ts";
 import { GatewayMetrics } from "./metrics.ts";
+import { MetricsInventory } from "./metrics-inventory.ts";
 import { AgentRegistry } from "./registry.ts";
 import { handleRotateKey } from "./rotate-key.ts";
 import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
 import { StoreReadCache } from "./store/read-cache.ts";
 import type { GatewayStore } from "./store/store.ts";
-import { AgentStatusCounter } from "./status.ts";
 import { consoleRoutes, handleConsoleRequest } from "./console/console-routes.ts";
 import { startConsoleServices, type ConsoleServicesOptions } from "./console/console-services.ts";
 
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   timeouts?: { defaultTimeoutMs?: number; maxTimeoutMs?: number };
   /** Alert rules and delivery (grace period before a disconnect is reported, retries); defaults in `AlertSettings` and `AlertSenderOptions`. */
   alerts?: ConsoleServicesOptions["alerts"];
+  /** Reported by `outpost_build_info`. Defaults to `"unknown"`. */
+  version?: string;
 }
 
 export interface RunningGateway {
@@ -59,15 +62,15 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const { store, log } = options;
   const registry = new AgentRegistry();
   const reads = new StoreReadCache({ store });
-  const auth = new Authenticator({ store, cache: reads, log: log.child("gateway") });
-  const statusCounter = new AgentStatusCounter({ registry, store });
   const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
+  const metrics = new GatewayMetrics({ version: options.version, tlsCert: options.tls?.cert, observe: live.observe, alertDeliveries: () => live.alerts.outcomes });
+  const auth = new Authenticator({ store, cache: reads, log: log.child("gateway"), onFailure: (reason) => metrics.authFailed(reason) });
+  const inventory = new MetricsInventory({ registry, store });
   const consoleTable = consoleRoutes(live);
-  const metrics = new GatewayMetrics({ agentStatus: () => statusCounter.counts(), observe: live.observe });
   const router = new Router({ registry });
   let publicUrl = options.publicUrl ?? "";
   let hosts: string[] = [];
-  const endpoint = new AgentEndpoint({ store, registry, hosts: () => hosts, log: log.child("gateway") });
+  const endpoint = new AgentEndpoint({ store, registry, hosts: () => hosts, log: log.child("gateway"), metrics: metrics.tunnel });
   // Built once the server listens: the public URL may depend on the port it got.
   let admin: AdminContext;
 
@@ -146,7 +149,8 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         if (url.pathname === "/metrics") {
           const principal = await auth.authenticate(request, remoteIp);
-          return new Response(metrics.render((group) => canUseGroup(principal, group)), { headers: { "content-type": "text/plain; version=0.0.4" } });
+          const text = metrics.render(await inventory.groups(), (group) => canUseGroup(principal, group));
+          return new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
         }
         const info = { requestId, remoteIp };
         const response =

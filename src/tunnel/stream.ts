@@ -19,6 +19,8 @@ export interface StreamHost {
   readonly initialWindow: number;
   /** Sends a frame now (control frames and already-admitted DATA). */
   send(frame: Uint8Array): void;
+  /** Whether the transport's send buffer is below the high-water mark now (no wait needed). */
+  writable(): boolean;
   /** Resolves once the transport's send buffer is below the high-water mark. */
   waitWritable(): Promise<void>;
   /** The stream is done; drop it from the session's table. */
@@ -199,7 +201,7 @@ export class Stream {
     let offset = 0;
     while (offset < chunk.byteLength) {
       while (this.#sendWindow === 0 && !this.#error) await new Promise<void>((resolve) => (this.#creditWaiter = resolve));
-      if (!this.#error) await this.#host.waitWritable();
+      if (!this.#error && !this.#host.writable()) await this.#host.waitWritable();
       if (this.#error) throw this.#error;
       const size = Math.min(chunk.byteLength - offset, this.#sendWindow, this.#host.maxFrame);
       this.#host.send(dataFrame(this.id, chunk.subarray(offset, offset + size)));

@@ -8,7 +8,7 @@ import { gatewayAgentCommand } from "../../src/cli/commands/gateway-agent.ts";
 import { gatewayGroupCommand } from "../../src/cli/commands/gateway-group.ts";
 import { gatewayTokenCommand } from "../../src/cli/commands/gateway-token.ts";
 import { UsageError } from "../../src/cli/errors.ts";
-import { GatewayError } from "../../src/gateway/http-errors.ts";
+import { OutpostError } from "../../src/client/errors.ts";
 import { openGatewayStore } from "../../src/gateway/store/open-gateway-store.ts";
 
 let dataDir: string;
@@ -40,8 +40,10 @@ async function refusal(...argv: string[]): Promise<Error> {
   throw new Error("expected the command to fail");
 }
 
-beforeEach(() => {
+beforeEach(async () => {
+  // The admin commands never create a store; `gateway serve` would have made this one.
   dataDir = join(mkdtempSync(join(tmpdir(), "outpost-cli-")), "gateway-data");
+  await (await openGatewayStore(dataDir)).close();
 });
 
 describe("outpost gateway group", () => {
@@ -50,19 +52,22 @@ describe("outpost gateway group", () => {
       'created group "sales"\ngroup "sales" allows 10.0.0.0/8, 2001:db8::/32\n',
     );
     await run("group", "create", "hr");
-    expect(await run("group", "list")).toMatch(/^NAME\s+AGENTS\s+ALLOWED\s+CREATED\nhr\s+0\s+any\s+\S+\nsales\s+0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+\n$/);
+    expect(await run("group", "list")).toMatch(
+      /^NAME\s+STATUS\s+ACTIVE\s+ALLOWED\s+CREATED\nhr\s+unknown\s+\?\/0\s+any\s+\d{4}-\d\d-\d\dT\S+Z\nsales\s+unknown\s+\?\/0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+Z\n$/,
+    );
     expect(await run("group", "set", "sales", "--allow-cidr")).toBe('group "sales" allows any address\n');
     expect(await run("group", "set", "sales", "--allow-cidr", "192.168.0.0/16")).toBe('group "sales" allows 192.168.0.0/16\n');
     expect(await run("group", "show", "sales")).toContain("allowed addresses: 192.168.0.0/16\nno agents;");
     const json = JSON.parse(await run("group", "list", "--json"));
     expect(json.map((g: { name: string }) => g.name)).toEqual(["hr", "sales"]);
+    expect(json[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(await run("group", "delete", "hr")).toBe('deleted group "hr"\n');
   });
 
   test("refusals are one-line errors: unknown group, duplicate, bad CIDR (a usage error)", async () => {
     await run("group", "create", "sales");
     const missing = await refusal("group", "show", "nope");
-    expect([missing instanceof GatewayError, missing.message]).toEqual([true, 'group "nope" does not exist']);
+    expect([missing instanceof OutpostError, missing.message]).toEqual([true, 'group "nope" does not exist']);
     expect((await refusal("group", "create", "sales")).message).toBe('group "sales" already exists');
     const bad = await refusal("group", "set", "sales", "--allow-cidr", "10.0.0.1/8");
     expect(bad).toBeInstanceOf(UsageError);
@@ -76,7 +81,7 @@ describe("outpost gateway group", () => {
     expect(bad.message).toBe('version must be a release version such as 1.4.0 (got "foo")');
     await run("group", "upgrade", "sales", "--version", "1.2.0");
     const twice = await refusal("group", "upgrade", "sales", "--version", "1.3.0");
-    expect([(twice as GatewayError).code, twice.message]).toEqual(["CONFLICT", "a rollout to 1.2.0 is already pending for this group"]);
+    expect([(twice as OutpostError).code, twice.message]).toEqual(["CONFLICT", "a rollout to 1.2.0 is already pending for this group"]);
   });
 
   test("delete refuses a group with agents unless --force", async () => {

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { cmd } from "../command.ts";
 import { UsageError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import { PUBLIC_URL_SETTING, withDataDir, type GatewayCliOptions } from "./gateway-shared.ts";
 
 interface ServeArgs extends GatewayCliOptions {
@@ -49,7 +50,7 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
     const store = await openGatewayStore(args.dataDir);
     const gateway = startGateway({
       store, log, hostname: args.host, port: args.port, tls, publicUrl: args["public-url"],
-      alerts: { graceMs: args["alert-grace"] * 1000 },
+      alerts: { graceMs: args["alert-grace"] * 1000 }, version: VERSION,
     });
     await store.setSetting(PUBLIC_URL_SETTING, gateway.publicUrl);
     process.stdout.write(`gateway listening on ${gateway.url} (agents dial ${gateway.publicUrl})\n`);

@@ -13,6 +13,7 @@ import type { GatewayMetrics, Outcome } from "../metrics.ts";
 import { Router, toGatewayError } from "../router.ts";
 import type { StoreReadCache } from "../store/read-cache.ts";
 import { matchInvokePath, parseInvocation } from "./parse.ts";
+import { FRAMED_BODY_LIMIT, LENGTH_HEADER, announcedLength } from "./framing.ts";
 import { gatherSmall } from "./small-body.ts";
 
 export interface InvokeDeps {
@@ -60,6 +61,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       : Math.min(invocation.timeoutMs ?? deps.defaultTimeoutMs ?? 300_000, deps.maxTimeoutMs ?? 3_600_000);
     deps.metrics.started();
     counted = true;
+    if (invocation.jsonBytes) deps.metrics.bytes(group, "in", invocation.jsonBytes);
     const reply = await deps.router.dispatch({
       groupId: record.id,
       groupName: record.name,
@@ -69,7 +71,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
       args: invocation.args,
       requestId: ctx.requestId,
       deadline: Date.now() + timeoutMs,
-      body: invocation.body && countBytes(invocation.body, (n) => deps.metrics.bytes("in", n)),
+      body: invocation.body && countBytes(invocation.body, (n) => deps.metrics.bytes(group, "in", n)),
       signal: request.signal,
     });
     deps.log.debug("request routed", { requestId: ctx.requestId, group, op, agent: reply.agent.agentName, attempts: reply.attempts });
@@ -78,29 +80,50 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     headers.set("x-request-id", ctx.requestId);
     headers.set("x-outpost-agent", reply.agent.agentName);
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
-    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000);
+    const finish = (outcome: Outcome) => deps.metrics.finished(group, op, outcome, (performance.now() - started) / 1000, reply.agent.agentName);
     if (request.method === "HEAD" || status === 204 || status === 304) {
       void reply.body.cancel();
       finish("ok");
       return new Response(null, { status, headers });
     }
     // Bytes out are counted where the body is read anyway, not by a stream layer of their own.
-    const countOut = (n: number) => deps.metrics.bytes("out", n);
+    const countOut = (n: number) => deps.metrics.bytes(group, "out", n);
     const cut = (error: unknown) =>
       deps.log.warn("answer cut short: the agent's reply failed mid-body", { requestId: ctx.requestId, group, op, code: (error as { code?: string }).code });
+    const failure = (error: unknown) => toGatewayError(error, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
+    // Every body says whether it is complete (see framing.ts): a known size up to the limit
+    // leaves as bytes with Content-Length; a bigger one streams with its size in a header.
+    const expected = announcedLength(headers);
+    headers.delete("content-length");
+    if (expected !== undefined) {
+      headers.set(LENGTH_HEADER, String(expected));
+      if (expected <= FRAMED_BODY_LIMIT) {
+        const gathered = await gatherSmall(reply.body, expected, countOut);
+        if ("failed" in gathered) throw failure(gathered.failed);
+        if (!("complete" in gathered) || gathered.complete.byteLength !== expected) {
+          if ("stream" in gathered) void gathered.stream.cancel();
+          throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${"complete" in gathered ? gathered.complete.byteLength : "more"}`);
+        }
+        finish("ok");
+        return new Response(gathered.complete, { status, headers });
+      }
+      return new Response(watchEnd(reply.body, { finish, signal: request.signal, onCut: cut, count: countOut, expected }), { status, headers });
+    }
     if (headers.get("content-type")?.startsWith("application/json")) {
       const gathered = await gatherSmall(reply.body, undefined, countOut);
-      if ("failed" in gathered) throw toGatewayError(gathered.failed, { signal: request.signal, op: invocation.op, args: invocation.args, body: invocation.body });
+      if ("failed" in gathered) throw failure(gathered.failed);
       if ("complete" in gathered) {
         finish("ok");
         return new Response(gathered.complete, { status, headers });
       }
-      return new Response(watchEnd(gathered.stream, finish, request.signal, cut), { status, headers });
+      return new Response(watchEnd(gathered.stream, { finish, signal: request.signal, onCut: cut }), { status, headers });
     }
-    return new Response(watchEnd(reply.body, finish, request.signal, cut, countOut), { status, headers });
+    return new Response(watchEnd(reply.body, { finish, signal: request.signal, onCut: cut, count: countOut }), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
-    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000);
+    // The router names the agent on errors it produced (`GatewayError.agent`, where set).
+    const agent = (error as { agent?: string } | undefined)?.agent;
+    if (counted) deps.metrics.finished(group, op, outcomeOf(response.status), (performance.now() - started) / 1000, agent);
     return response;
   }
 }
@@ -130,18 +153,25 @@ function countBytes(body: ReadableStream<Uint8Array>, add: (n: number) => void):
   );
 }
 
+interface WatchOptions {
+  finish: (outcome: Outcome) => void;
+  signal: AbortSignal;
+  onCut: (error: unknown) => void;
+  /** Hears each chunk's size. */
+  count?: (bytes: number) => void;
+  /** The byte count the agent announced: a body that ends short of it, or runs past it, is cut. */
+  expected?: number;
+}
+
 /**
  * Reports the outcome once the body has been fully sent, failed, or the caller left. A
  * failure mid-body cuts the caller's connection (so a partial answer never passes for a
  * whole one) and is logged here, with the request id, instead of printed by the server.
- * `count` hears each chunk's size.
  */
-function watchEnd(
-  body: ReadableStream<Uint8Array>, finish: (outcome: Outcome) => void, signal: AbortSignal, onCut: (error: unknown) => void,
-  count: (bytes: number) => void = () => {},
-): ReadableStream<Uint8Array> {
+function watchEnd(body: ReadableStream<Uint8Array>, { finish, signal, onCut, count = () => {}, expected }: WatchOptions): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let done = false;
+  let sent = 0;
   const once = (outcome: Outcome) => {
     if (done) return;
     done = true;
@@ -153,15 +183,19 @@ function watchEnd(
         try {
           const next = await reader.read();
           if (next.done) {
+            if (expected !== undefined && sent !== expected) throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${sent}`);
             once("ok");
             controller.close();
           } else {
+            sent += next.value.byteLength;
+            if (expected !== undefined && sent > expected) throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent more`);
             count(next.value.byteLength);
             controller.enqueue(next.value);
           }
         } catch (error) {
           once(signal.aborted ? "cancelled" : "agent_error");
           if (!signal.aborted) onCut(error);
+          void reader.cancel(error).catch(() => {});
           controller.error();
         }
       },
