@@ -23,12 +23,14 @@ import { gatewayTokenCommand } from "./commands/gateway-token.ts";
 import { gatewayLoginCommand, gatewayLogoutCommand } from "./commands/gateway-login.ts";
 import { upgradeCommand } from "./commands/upgrade.ts";
 import { serviceCommand } from "./commands/service.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 
 /** Every top-level command, in help order. Add new ones here. */
 const COMMANDS = [
   devCommand,
   runCommand,
   activateCommand,
+  doctorCommand,
   keysCommand,
   group("gateway", "Run and administer the gateway", [
     gatewayServeCommand, gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand, gatewayLoginCommand, gatewayLogoutCommand,

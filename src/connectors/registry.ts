@@ -10,7 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import type { AnyConnector } from "./connector.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { ConnectorError } from "./errors.ts";
-import { createManagedConnector, type Managed } from "./managed.ts";
+import { createManagedConnector, type Managed, type ManagedOptions } from "./managed.ts";
 
 export type ProfileOf<K extends ProfileKind> = {
   databases: DatabaseProfile;
@@ -88,6 +88,8 @@ export interface ManagedProfileOptions {
   concurrency?: number;
   /** `agent.queue_size`. Defaults to `256`. */
   queueSize?: number;
+  /** See `ManagedOptions.onHealth`. */
+  onHealth?: ManagedOptions["onHealth"];
 }
 
 /** The connector for one profile inside its managed wrapper; init happens on the first call. */
@@ -105,6 +107,7 @@ export async function createManagedProfile<K extends ProfileKind>(
     log,
     concurrency: options.concurrency,
     queueSize: options.queueSize,
+    onHealth: options.onHealth,
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
     // A database call may not outlast query_timeout, whatever deadline the caller sent.
     maxDurationMs: kind === "databases" ? seconds! * 1000 : undefined,

@@ -30,8 +30,21 @@ export function agentView(agent: AgentRecord, groupName: string, live: LiveAgent
     /** When the last connection ended (`null` while connected or never seen): this gateway's record, else the stored last-seen time. */
     disconnectedAt: now ? null : iso(live.disconnectedAt?.(agent.id) ?? agent.lastSeenAt),
     connection: now ? { remoteIp: now.remoteIp, connectedSince: iso(now.connectedSince), inFlight: now.inFlight } : null,
-    info: now?.info ?? agent.info,
+    info: withProfileHealth(now?.info ?? agent.info, now !== undefined),
   };
+}
+
+/**
+ * Every profile entry gets a `health`: what a connected agent last reported, else `unknown`
+ * (an agent that predates the field, or one not connected now: its old report may be stale).
+ */
+function withProfileHealth<T extends { profiles?: object[] } | null>(info: T, live: boolean): T {
+  if (!info?.profiles) return info;
+  const profiles = info.profiles.map((profile) => {
+    const reported = live ? (profile as { health?: unknown }).health : undefined;
+    return { ...profile, health: reported ?? { status: "unknown" } };
+  });
+  return { ...info, profiles };
 }
 
 export type AgentView = ReturnType<typeof agentView>;
