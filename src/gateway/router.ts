@@ -30,8 +30,10 @@
  */
 import { ResetCode, deadlineScope, isIdempotent, type OperationName, type ProfileKindName, type ReplyHead } from "../protocol/index.ts";
 import { TunnelError, isTunnelError } from "../tunnel/errors.ts";
+import type { ReplyBody } from "../tunnel/reply.ts";
 import type { Stream } from "../tunnel/stream.ts";
 import { GatewayError } from "./http-errors.ts";
+import { SMALL_BODY_LIMIT } from "./invoke/small-body.ts";
 import { PoisonMemory, fingerprintOf } from "./poison-memory.ts";
 import type { AgentRegistry, LiveAgent } from "./registry.ts";
 
@@ -53,7 +55,8 @@ export interface RouteRequest {
 export interface RoutedReply {
   agent: LiveAgent;
   meta: Record<string, unknown>;
-  body: ReadableStream<Uint8Array>;
+  /** An idempotent reply comes with up to `prefetchBytes` already gathered (see `ReplyBody`). */
+  body: ReplyBody;
   /** How many attempts it took (1 or 2). */
   attempts: number;
 }
@@ -76,7 +79,7 @@ export class Router {
 
   constructor(options: RouterOptions) {
     this.#registry = options.registry;
-    this.#prefetchBytes = options.prefetchBytes ?? 64 * 1024;
+    this.#prefetchBytes = options.prefetchBytes ?? SMALL_BODY_LIMIT;
     this.#random = options.random ?? Math.random;
     this.#poison = options.poison ?? new PoisonMemory();
   }
@@ -145,7 +148,7 @@ export class Router {
     return request.body === null && isIdempotent(request.op, request.args);
   }
 
-  async #attempt(agent: LiveAgent, request: RouteRequest): Promise<{ meta: Record<string, unknown>; body: ReadableStream<Uint8Array> }> {
+  async #attempt(agent: LiveAgent, request: RouteRequest): Promise<{ meta: Record<string, unknown>; body: ReplyBody }> {
     let stream: Stream;
     try {
       stream = agent.session.open({
@@ -185,7 +188,11 @@ export class Router {
     }
     const meta = head.meta ?? {};
     if (request.body !== null || !isIdempotent(request.op, request.args)) return { meta, body };
-    return { meta, body: await prefetch(body, this.#prefetchBytes, stream) };
+    // Gathered before the answer is committed to the caller, so a failure here can still be retried.
+    await body.gather(this.#prefetchBytes).catch((error: unknown) => {
+      throw stream.signal.aborted ? stream.signal.reason : error;
+    });
+    return { meta, body };
   }
 }
 
@@ -195,41 +202,6 @@ function offers(agent: LiveAgent, kind: ProfileKindName, profile: string): boole
 
 function describeKind(kind: ProfileKindName): string {
   return { databases: "database", files: "files", http: "http", scripts: "scripts", extensions: "extension" }[kind];
-}
-
-/** Reads up to `limit` bytes (or to the end) before handing the body on, so a failure there can still be retried. */
-async function prefetch(body: ReadableStream<Uint8Array>, limit: number, stream: Stream): Promise<ReadableStream<Uint8Array>> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let done = false;
-  try {
-    while (size < limit) {
-      const next = await reader.read();
-      if (next.done) {
-        done = true;
-        break;
-      }
-      chunks.push(next.value);
-      size += next.value.byteLength;
-    }
-  } catch (error) {
-    throw stream.signal.aborted ? stream.signal.reason : error;
-  }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const chunk = chunks.shift();
-        if (chunk) return controller.enqueue(chunk);
-        if (done) return controller.close();
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 /** Names the agent on the error the caller gets (`x-outpost-agent`, the access line). */

@@ -47,7 +47,7 @@ test("a reply written across several awaits (head, body, END) leaves as one mess
   await stream.end();
   await answered;
   const reply = await stream.readReplyHead();
-  expect(await new Response(reply.body).text()).toBe('{"columns":[],"rows":[]}');
+  expect(await new Response(reply.body.stream()).text()).toBe('{"columns":[],"rows":[]}');
   expect(agentSide.sent()).toBe(1);
   gateway.close();
 });

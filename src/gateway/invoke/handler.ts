@@ -8,6 +8,7 @@
  * cut mid-body or abandoned by the caller.
  */
 import type { Logger } from "../../log/logger.ts";
+import type { ReplyBody } from "../../tunnel/reply.ts";
 import { deadlineScope } from "../../protocol/index.ts";
 import { AccessLog, declaredLength, type AccessEntry } from "../access-log.ts";
 import { authorizeGroup, type Authenticator } from "../auth/authenticator.ts";
@@ -17,7 +18,7 @@ import { Router, toGatewayError } from "../router.ts";
 import type { StoreReadCache } from "../store/read-cache.ts";
 import { matchInvokePath, parseInvocation } from "./parse.ts";
 import { FRAMED_BODY_LIMIT, LENGTH_HEADER, announcedLength } from "./framing.ts";
-import { gatherSmall } from "./small-body.ts";
+import { SMALL_BODY_LIMIT } from "./small-body.ts";
 
 export interface InvokeDeps {
   auth: Authenticator;
@@ -98,7 +99,7 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     const status = typeof reply.meta.status === "number" ? reply.meta.status : 200;
     entry.status = status;
     if (request.method === "HEAD" || status === 204 || status === 304) {
-      void reply.body.cancel();
+      reply.body.cancel();
       exchange.finish("ok");
       return new Response(null, { status, headers });
     }
@@ -109,33 +110,31 @@ export async function handleInvoke(request: Request, url: URL, deps: InvokeDeps,
     };
     // Every body says whether it is complete (see framing.ts): a known size up to the limit
     // leaves as bytes with Content-Length; a bigger one streams with its size in a header.
+    // A JSON answer up to SMALL_BODY_LIMIT leaves in one write (small-body.ts). Either way
+    // the body is gathered once: an idempotent reply's router gathering is continued here.
     const expected = announcedLength(headers);
     headers.delete("content-length");
-    if (expected !== undefined) {
-      headers.set(LENGTH_HEADER, String(expected));
-      if (expected <= FRAMED_BODY_LIMIT) {
-        const gathered = await gatherSmall(reply.body, expected, exchange.sent);
-        if ("failed" in gathered) throw failure(gathered.failed);
-        if (!("complete" in gathered) || gathered.complete.byteLength !== expected) {
-          if ("stream" in gathered) void gathered.stream.cancel();
-          throw failure(new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${"complete" in gathered ? gathered.complete.byteLength : "more"}`));
-        }
-        exchange.finish("ok");
-        return new Response(gathered.complete, { status, headers });
-      }
-      return new Response(watchEnd(reply.body, exchange, request.signal, exchange.sent, expected), { status, headers });
-    }
-    if (headers.get("content-type")?.startsWith("application/json")) {
-      const gathered = await gatherSmall(reply.body, undefined, exchange.sent);
-      if ("failed" in gathered) throw failure(gathered.failed);
+    if (expected !== undefined) headers.set(LENGTH_HEADER, String(expected));
+    const gatherUpTo = expected !== undefined ? (expected <= FRAMED_BODY_LIMIT ? expected : -1)
+      : headers.get("content-type")?.startsWith("application/json") ? SMALL_BODY_LIMIT : -1;
+    if (gatherUpTo >= 0) {
+      const gathered = await reply.body.gather(gatherUpTo).catch((error: unknown) => {
+        throw failure(error);
+      });
       if ("complete" in gathered) {
+        if (expected !== undefined && gathered.complete.byteLength !== expected) {
+          throw failure(new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${gathered.complete.byteLength}`));
+        }
+        exchange.sent(gathered.complete.byteLength);
         exchange.finish("ok");
         return new Response(gathered.complete, { status, headers });
       }
-      return new Response(watchEnd(gathered.stream, exchange, request.signal), { status, headers });
+      if (expected !== undefined) {
+        reply.body.cancel();
+        throw failure(new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent more`));
+      }
     }
-    // Bytes out are counted where the body is read anyway, not by a stream layer of their own.
-    return new Response(watchEnd(reply.body, exchange, request.signal, exchange.sent), { status, headers });
+    return new Response(watchEnd(reply.body, exchange, request.signal, expected), { status, headers });
   } catch (error) {
     const response = errorResponse(error, ctx.requestId, deps.log);
     entry.status = response.status;
@@ -220,42 +219,39 @@ function countBytes(body: ReadableStream<Uint8Array>, add: (n: number) => void):
 }
 
 /**
- * Reports the outcome once the body has been fully sent, failed, or the caller left. A
- * failure mid-body cuts the caller's connection (so a partial answer never passes for a
- * whole one). `count` hears each chunk's size (none when an earlier reader counts);
+ * The body as the caller's stream; reports the outcome once it has been fully sent, failed,
+ * or the caller left. A failure mid-body cuts the caller's connection (so a partial answer
+ * never passes for a whole one). Bytes are counted here, where they are read anyway.
  * `expected`, the byte count the agent announced: a body that ends short of it, or runs
  * past it, is cut.
  */
-function watchEnd(
-  body: ReadableStream<Uint8Array>, exchange: Exchange, signal: AbortSignal, count?: (bytes: number) => void, expected?: number,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+function watchEnd(body: ReplyBody, exchange: Exchange, signal: AbortSignal, expected?: number): ReadableStream<Uint8Array> {
   let sent = 0;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const next = await reader.read();
-          if (next.done) {
+          const chunk = await body.read();
+          if (!chunk) {
             if (expected !== undefined && sent !== expected) throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent ${sent}`);
             exchange.finish("ok");
             controller.close();
           } else {
-            sent += next.value.byteLength;
+            sent += chunk.byteLength;
             if (expected !== undefined && sent > expected) throw new GatewayError("AGENT_ERROR", `the agent announced ${expected} bytes but sent more`);
-            count?.(next.value.byteLength);
-            controller.enqueue(next.value);
+            exchange.sent(chunk.byteLength);
+            controller.enqueue(chunk);
           }
         } catch (error) {
           if (signal.aborted) exchange.finish("cancelled", "CANCELLED");
           else exchange.cut(error);
-          void reader.cancel(error).catch(() => {});
+          body.cancel();
           controller.error();
         }
       },
-      cancel(reason) {
+      cancel() {
         exchange.finish("cancelled", "CANCELLED");
-        return reader.cancel(reason);
+        body.cancel();
       },
     },
     { highWaterMark: 0 },
