@@ -49,11 +49,40 @@ export interface LogOptions {
 
 const rank: Record<Level, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 };
 
-export const stderrSink: LogSink = {
-  write(line) {
-    process.stderr.write(line + "\n");
-  },
-};
+/**
+ * A sink that hands `write` the lines of one event-loop turn at once: a busy gateway's
+ * access log would otherwise cost a syscall per request. Warnings and errors go out at
+ * once (with whatever is pending before them); `flush()` writes what is pending.
+ */
+export function batchedSink(write: (text: string) => void): LogSink & { flush(): void } {
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    write(text);
+  };
+  return {
+    flush,
+    write(line, level) {
+      pending += line + "\n";
+      if (level === "warn" || level === "error") return flush();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  };
+}
+
+/** stderr, batched per turn; what is pending when the process exits is written then. */
+export const stderrSink: LogSink = (() => {
+  const sink = batchedSink((text) => process.stderr.write(text));
+  process.on("exit", sink.flush);
+  return sink;
+})();
 
 interface Shared {
   level: Level;
