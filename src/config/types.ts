@@ -27,7 +27,7 @@ export interface GatewaySection {
   url: string;
   /** Path of the agent's identity file (written by `outpost activate`). Defaults to `identity.json` beside config.yml. */
   identity?: string;
-  /** Extra CA file (PEM) trusted besides the system store. */
+  /** CA file (PEM, may hold several) trusted INSTEAD of the system store, for activation, the tunnel and upgrades alike (docs/config.md). */
   ca?: string;
   /** Turns off certificate checks. Loud warning at every start; never in production. Defaults to `false`. */
   insecure_skip_verify?: boolean;

@@ -63,7 +63,7 @@ export const upgradeCommand = cmd<GlobalOptions, UpgradeArgs>({
   },
 });
 
-/** Proxy and extra CA from config.yml when there is one; an upgrade works without a config too. */
+/** Proxy and CA (`gateway.ca`, trusted instead of the system store) from config.yml when there is one; an upgrade works without a config too. */
 async function configSettings(configPath: string) {
   const path = resolve(configPath);
   if (!existsSync(path)) return {};
