@@ -25,8 +25,8 @@ beforeAll(() => {
     hostname: "127.0.0.1",
     port: 0,
     tls: { cert: leaf.certPem, key: leaf.keyPem },
-    fetch: (request, srv) => (srv.upgrade(request) ? undefined : new Response("{}")),
-    websocket: { message() {} },
+    fetch: (request, srv) => (srv.upgrade(request, { data: undefined }) ? undefined : new Response("{}")),
+    websocket: { message() {}, open() {} },
   });
 });
 
