@@ -67,8 +67,9 @@ export const upgradeCommand = cmd<GlobalOptions, UpgradeArgs>({
 async function configSettings(configPath: string) {
   const path = resolve(configPath);
   if (!existsSync(path)) return {};
-  const { loadConfig } = await import("../../config/load.ts");
-  const { config } = await loadConfig(path);
+  const { loadConfigSections } = await import("../../config/load.ts");
+  // Only what an upgrade uses: a secret elsewhere that this shell cannot resolve must not stop it.
+  const { config } = await loadConfigSections(path, ["proxy", "gateway"]);
   const ca = config.gateway?.ca;
   return { proxy: config.proxy, caPath: ca ? resolve(dirname(path), ca) : undefined };
 }
