@@ -103,10 +103,18 @@ export async function createManagedProfile<K extends ProfileKind>(
   return createManagedConnector(connector, {
     profile: name,
     log,
-    concurrency: options.concurrency,
+    concurrency: kind === "scripts" ? scriptsConcurrency(profile as ScriptsProfile, options.concurrency) : options.concurrency,
     queueSize: options.queueSize,
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
     // A database call may not outlast query_timeout, whatever deadline the caller sent.
     maxDurationMs: kind === "databases" ? seconds! * 1000 : undefined,
   });
+}
+
+/**
+ * A scripts profile's `concurrency_limit` (default 10) is its managed limit, never above
+ * `agent.profile_concurrency`: one limiter per profile, as for every other kind.
+ */
+function scriptsConcurrency(profile: ScriptsProfile, agentLimit = 16): number {
+  return Math.min(profile.concurrency_limit ?? 10, agentLimit);
 }
