@@ -11,6 +11,7 @@ import type { AnyConnector } from "./connector.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { ConnectorError } from "./errors.ts";
 import { createManagedConnector, type Managed } from "./managed.ts";
+import { resolveSslPaths } from "./pem.ts";
 
 export type ProfileOf<K extends ProfileKind> = {
   databases: DatabaseProfile;
@@ -33,7 +34,7 @@ export const LOG_COMPONENT: Record<ProfileKind, string> = {
 export async function createProfileConnector<K extends ProfileKind>(kind: K, profile: ProfileOf<K>, deps: ConnectorDeps): Promise<AnyConnector> {
   switch (kind) {
     case "databases":
-      return await createDatabaseConnector(profile as DatabaseProfile, deps);
+      return await createDatabaseConnector(resolveSslPaths(profile as DatabaseProfile, deps.baseDir), deps);
     case "files": {
       const { createFilesConnector } = await import("./files/files-connector.ts");
       return createFilesConnector(profile as FilesProfile, deps);
