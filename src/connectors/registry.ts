@@ -7,11 +7,12 @@
  */
 import type { DatabaseProfile, ExtensionProfile, FilesProfile, HttpProfile, ProfileKind, ScriptsProfile } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
-import type { AnyConnector } from "./connector.ts";
+import type { AnyConnector, DatabaseConnector } from "./connector.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { ConnectorError } from "./errors.ts";
 import { createManagedConnector, type Managed } from "./managed.ts";
 import { resolveSslPaths } from "./pem.ts";
+import { logStatements } from "./statement-log.ts";
 
 export type ProfileOf<K extends ProfileKind> = {
   databases: DatabaseProfile;
@@ -99,7 +100,10 @@ export async function createManagedProfile<K extends ProfileKind>(
   options: ManagedProfileOptions,
 ): Promise<Managed<AnyConnector>> {
   const log = options.log.child(LOG_COMPONENT[kind]).with({ profile: name });
-  const connector = await createProfileConnector(kind, profile, { name, log, baseDir: options.baseDir });
+  const created = await createProfileConnector(kind, profile, { name, log, baseDir: options.baseDir });
+  const connector = kind === "databases"
+    ? logStatements(created as DatabaseConnector, { log, withParams: (profile as DatabaseProfile).debug === true })
+    : created;
   const seconds = kind === "databases" ? (profile as DatabaseProfile).query_timeout ?? 300 : kind === "http" ? (profile as HttpProfile).timeout ?? 60 : undefined;
   return createManagedConnector(connector, {
     profile: name,
