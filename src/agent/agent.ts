@@ -6,19 +6,26 @@
  * on SIGTERM/SIGINT it stops taking new streams, lets in-flight ones finish within
  * `agent.shutdown_grace` (30 s), and exits 0.
  */
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import type { LoadedConfig } from "../config/load.ts";
+import { identityFileOf } from "../config/file-refs.ts";
 import { watchConfig } from "../config/watch.ts";
 import { readIdentityFile, sign } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AgentInfo } from "../protocol/index.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { HealthReporter } from "./doctor/health-reporter.ts";
 import { startHealthServer } from "./health-server.ts";
+import { AgentMetrics } from "./metrics.ts";
 import { ProfileSet } from "./profiles.ts";
 import { Supervisor } from "./supervisor.ts";
+import { osUser } from "./os-user.ts";
 import { upgradeOnRequest } from "./upgrade-request.ts";
+
+/** How long the first hello waits for the profile checks (each has its own 5 s timeout). */
+const START_CHECK_WAIT_MS = 2000;
 
 export interface AgentOptions {
   /** Already loaded and checked config.yml. */
@@ -40,8 +47,7 @@ export interface RunningAgent {
 
 /** Where the identity file lives: `gateway.identity`, or identity.json beside config.yml. */
 export function identityPath(loaded: LoadedConfig): string {
-  const configured = loaded.config.gateway?.identity;
-  return resolve(dirname(loaded.path), configured ?? "identity.json");
+  return identityFileOf(loaded.config, loaded.path).path;
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
@@ -56,12 +62,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   }
   const ca = gateway.ca ? readFileSync(resolve(baseDir, gateway.ca), "utf8") : undefined;
 
-  let profiles = await ProfileSet.create(loaded, { log, baseDir });
+  // Profile health rides in the hello; a change reconnects make-before-break (health-reporter.ts).
+  let reconnect = (_reason: string) => {};
+  const healthReporter = new HealthReporter({ current: () => JSON.stringify(profiles.summaries()), reconnect: (reason) => reconnect(reason) });
+  const onHealthChange = () => healthReporter.changed();
+  let profiles = await ProfileSet.create(loaded, { log, baseDir, onHealthChange });
+  // The first hello should say which targets answer; a slow one reports by reconnecting later.
+  await Promise.race([profiles.checkHealth(loaded, onHealthChange), Bun.sleep(START_CHECK_WAIT_MS)]);
   const agentSettings = loaded.config.agent ?? {};
   let requestRestart!: (code: number) => void;
   const restartRequested = new Promise<number>((resolve) => (requestRestart = resolve));
+  const metrics = new AgentMetrics({ version: options.version });
   const dispatcher = new Dispatcher({
     profiles: () => profiles,
+    onFinished: metrics.finished,
     log: log.child("agent"),
     concurrency: agentSettings.concurrency,
     queueSize: agentSettings.queue_size,
@@ -81,11 +95,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     version: options.version,
     hostname: hostname(),
     pid: process.pid,
-    user: safeUser(),
+    user: osUser(),
     os: process.platform,
     arch: process.arch,
-    profiles: profiles.summaries(),
+    profiles: sentProfiles(),
   });
+  const sentProfiles = () => {
+    const summaries = profiles.summaries();
+    healthReporter.sent(JSON.stringify(summaries));
+    return summaries;
+  };
   const supervisor = new Supervisor({
     gatewayUrl: gateway.url,
     identity: () => readIdentityFile(idPath),
@@ -95,13 +114,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     tls: { ca, insecureSkipVerify: gateway.insecure_skip_verify },
     proxy: options.proxy,
     log: log.child("agent"),
+    onState: metrics.stateChanged,
   });
+  reconnect = (reason) => supervisor.reconnect(reason);
 
   const health = agentSettings.health
     ? startHealthServer({
         port: agentSettings.health.port,
         host: agentSettings.health.host,
         ready: () => ({ ready: supervisor.state === "connected", state: supervisor.state, inFlight: dispatcher.inFlight }),
+        metrics: () => metrics.render({
+          inFlight: dispatcher.inFlight, queued: dispatcher.queued, state: supervisor.state, profiles: profiles.summaries().map((profile) => profile.name),
+        }),
       })
     : undefined;
 
@@ -111,7 +135,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         // Reloads run one after another: each builds on the set the previous one left.
         onChange: (next) => {
           reloading = reloading.then(() =>
-            ProfileSet.create(next, { log, baseDir }, profiles).then((updated) => {
+            ProfileSet.create(next, { log, baseDir, onHealthChange }, profiles).then(async (updated) => {
+              await Promise.race([updated.checkHealth(next, onHealthChange), Bun.sleep(START_CHECK_WAIT_MS)]);
               const changed = !updated.sameOffer(profiles);
               profiles = updated;
               log.info("config reloaded", { path: next.path, profilesChanged: changed });
@@ -141,6 +166,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         const graceMs = (agentSettings.shutdown_grace ?? 30) * 1000;
         log.info("shutting down: finishing requests in flight", { inFlight: dispatcher.inFlight, graceSeconds: graceMs / 1000 });
         stopWatching?.();
+        healthReporter.stop();
         unwatchFile(idPath, onIdentityChange);
         const stopped = supervisor.stop();
         const drained = await dispatcher.drain(graceMs);
@@ -154,12 +180,4 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return shuttingDown;
     },
   };
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown";
-  }
 }

@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   maxRequestSize?: number;
   /** Handlers of operations on the agent itself (profile-less); their result answers as JSON. */
   control?: Partial<Record<ControlOperationName, (args: Record<string, unknown>, ctx: CallContext) => Promise<unknown>>>;
+  /** Hears every finished request: the profile it named if this agent has it, `ok` or the error's code. Defaults to none. */
+  onFinished?: (profile: string | undefined, outcome: string, seconds: number) => void;
 }
 
 export class Dispatcher {
@@ -68,6 +70,11 @@ export class Dispatcher {
     return this.#inFlight.size;
   }
 
+  /** Requests waiting for a slot of the agent-wide concurrency limit. */
+  get queued(): number {
+    return this.#limiter.waiting;
+  }
+
   /** The `onStream` callback of the agent's session; `clockOffsetMs` is gateway time minus this host's. */
   readonly handle = (stream: Stream, clockOffsetMs = 0): void => {
     const work = this.#serve(stream, clockOffsetMs).finally(() => this.#inFlight.delete(work));
@@ -94,6 +101,7 @@ export class Dispatcher {
     const streamed = isOperation(op) && deadlineScope(op) !== "reply";
     const reply = new Reply(stream, { onHead: streamed ? () => ctx.clearDeadline() : undefined });
     const bodyLimit: BodyLimit = { maxBytes: this.#maxRequestSize };
+    let outcome = "ok";
     try {
       if (isControlOperation(op)) {
         const control = this.#options.control?.[op];
@@ -116,11 +124,13 @@ export class Dispatcher {
       // A body cut at the cap breaks the connector's read; the cap is the reason to report.
       const error = bodyLimit.exceeded ?? caught;
       const code = (error as { code?: string }).code;
+      outcome = code ?? "INTERNAL";
       log.warn("request failed", { op, profile: profileName, code, message: (error as Error).message, ms: Math.round(performance.now() - started) });
       await reply.fail(error);
     } finally {
       release?.();
       ctx.dispose();
+      this.#options.onFinished?.(profile?.name, outcome, (performance.now() - started) / 1000);
     }
   }
 }

@@ -2,15 +2,19 @@
  * @module
  * The optional local health endpoint for service managers and container probes
  * (`agent.health` in config.yml, off by default, loopback only): `/live` answers while the
- * process runs; `/ready` answers 200 only while the agent is connected to its gateway.
+ * process runs; `/ready` answers 200 only while the agent is connected to its gateway;
+ * `/metrics` answers Prometheus text (metrics.ts). Loopback only, so it takes no token.
  */
 import type { Server } from "bun";
+import { PROMETHEUS_CONTENT_TYPE } from "../log/prometheus-text.ts";
 
 export interface HealthServerOptions {
   port: number;
   /** Must be a loopback address. Defaults to `127.0.0.1`. */
   host?: string;
   ready: () => { ready: boolean; state: string; inFlight: number };
+  /** The text `/metrics` answers; without it `/metrics` is a 404. */
+  metrics?: () => string;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -28,6 +32,7 @@ export function startHealthServer(options: HealthServerOptions): Server<undefine
         const status = options.ready();
         return Response.json(status, { status: status.ready ? 200 : 503 });
       }
+      if (path === "/metrics" && options.metrics) return new Response(options.metrics(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
       return Response.json({ error: "not found" }, { status: 404 });
     },
   });

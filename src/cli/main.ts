@@ -20,16 +20,21 @@ import { gatewayServeCommand } from "./commands/gateway-serve.ts";
 import { gatewayGroupCommand } from "./commands/gateway-group.ts";
 import { gatewayAgentCommand } from "./commands/gateway-agent.ts";
 import { gatewayTokenCommand } from "./commands/gateway-token.ts";
+import { gatewayLoginCommand, gatewayLogoutCommand } from "./commands/gateway-login.ts";
 import { upgradeCommand } from "./commands/upgrade.ts";
 import { serviceCommand } from "./commands/service.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 
 /** Every top-level command, in help order. Add new ones here. */
 const COMMANDS = [
   devCommand,
   runCommand,
   activateCommand,
+  doctorCommand,
   keysCommand,
-  group("gateway", "Run and administer the gateway", [gatewayServeCommand, gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand]),
+  group("gateway", "Run and administer the gateway", [
+    gatewayServeCommand, gatewayGroupCommand, gatewayAgentCommand, gatewayTokenCommand, gatewayLoginCommand, gatewayLogoutCommand,
+  ]),
   group("config", "Create and check config.yml", [configInitCommand, configValidateCommand]),
   encryptCommand,
   upgradeCommand,

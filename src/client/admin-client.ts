@@ -15,12 +15,17 @@ export interface GroupSettings {
 export interface Group {
   id: string;
   name: string;
-  /** `active` when at least one agent is. */
-  status: "active" | "inactive";
+  /** Over enabled agents: `active` all of them connected, `degraded` some, `inactive` none. */
+  status: "active" | "degraded" | "inactive";
   createdAt: string;
   settings: GroupSettings;
   agentCount: number;
+  enabledAgents: number;
   activeAgents: number;
+  /** Profile → the distinct settings hashes of connected agents, where they differ. */
+  drift: Record<string, string[]>;
+  /** Profile → the connected agents offering it, for profiles only some of them offer. */
+  onlyOn: Record<string, string[]>;
 }
 
 export interface Agent {
@@ -33,6 +38,8 @@ export interface Agent {
   createdAt: string | null;
   activatedAt: string | null;
   lastSeenAt: string | null;
+  /** When the last connection ended; `null` while connected. */
+  disconnectedAt: string | null;
   connection: { remoteIp: string; connectedSince: string | null; inFlight: number } | null;
   info: Record<string, unknown> | null;
 }
@@ -62,6 +69,21 @@ export interface NewToken {
   groups?: string[];
   /** An admin token (covers every group; leave `groups` out). Defaults to `false`. */
   admin?: boolean;
+}
+
+/** A group's rolling upgrade (docs/api.md, "Rolling upgrade"). */
+export interface Rollout {
+  version: string;
+  /** Release base URL the agents download from; theirs when absent. */
+  baseUrl?: string;
+  state: "pending" | "running" | "done" | "failed";
+  requestedAt: string;
+  updatedAt: string;
+  /** Agent names already on the version. */
+  upgraded: string[];
+  /** The agent being upgraded now. */
+  current?: string;
+  error?: string;
 }
 
 export class AdminClient {
@@ -119,6 +141,15 @@ export class AdminClient {
       (await this.#json<{ token: ApiToken }>("DELETE", `/v1/admin/tokens/${segment(nameOrId)}`, options)).token,
   };
 
+  readonly rollouts = {
+    /** Asks the gateway to upgrade the group's agents one at a time; 409 while one is pending or running. */
+    start: async (group: string, release: { version: string; baseUrl?: string }, options?: CallOptions): Promise<Rollout> =>
+      isoRollout((await this.#json<{ rollout: RawRollout }>("POST", `${groupPath(group)}/upgrade`, options, release)).rollout),
+    /** The group's latest rollout; 404 when it never had one. */
+    get: async (group: string, options?: CallOptions): Promise<Rollout> =>
+      isoRollout((await this.#json<{ rollout: RawRollout }>("GET", `${groupPath(group)}/upgrade`, options)).rollout),
+  };
+
   #json<T>(method: string, path: string, options: CallOptions = {}, body?: unknown, query?: SendRequest["query"]): Promise<T> {
     return this.#transport.json<T>({
       method,
@@ -131,6 +162,13 @@ export class AdminClient {
       idempotent: method === "GET",
     });
   }
+}
+
+/** Gateways before 0.2 answered rollout times as epoch ms; every other time in the API is ISO. */
+type RawRollout = Omit<Rollout, "requestedAt" | "updatedAt"> & { requestedAt: string | number; updatedAt: string | number };
+
+function isoRollout(raw: RawRollout): Rollout {
+  return { ...raw, requestedAt: new Date(raw.requestedAt).toISOString(), updatedAt: new Date(raw.updatedAt).toISOString() };
 }
 
 function groupPath(group: string): string {

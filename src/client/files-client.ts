@@ -6,6 +6,7 @@
  * `list`, `stat` and `read` are retried when the gateway says they may be; nothing that
  * changes a file ever is.
  */
+import { lengthChecked } from "./body-length.ts";
 import { CLIENT_CODES, OutpostError } from "./errors.ts";
 import { filePath, readJson, segment, type CallOptions, type Transport } from "./transport.ts";
 import type { FileEntry, FileStat } from "./types.ts";
@@ -79,13 +80,13 @@ export class FilesClient {
     };
   }
 
-  /** The file's bytes as a stream, from the first byte or the given range. */
+  /** The file's bytes as a stream, from the first byte or the given range; a body short of the announced size errors (STREAM_BROKEN). */
   async read(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const headers: Record<string, string> = {};
     if (options.range) headers.range = `bytes=${options.range.start}-${options.range.end ?? ""}`;
     const response = await this.#transport.send({ ...this.#call("GET", filePath(path), options), headers, idempotent: true });
     if (!response.body) throw new OutpostError(CLIENT_CODES.BAD_ANSWER, "the file answer has no body", { status: response.status });
-    return response.body;
+    return lengthChecked(response, response.body);
   }
 
   /** The whole file (or range) in memory. */

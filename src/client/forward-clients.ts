@@ -11,8 +11,11 @@ import type { JsonValue, ScriptResult } from "./types.ts";
 /** `fetch`'s init; `signal` aborts the call. The `Authorization` header is the client's own. */
 export type ForwardInit = RequestInit & { requestId?: string };
 
-/** The agent names itself on every answer it made; the gateway's own error answers lack it. */
-const fromAgent = (response: Response) => response.headers.has("x-outpost-agent");
+/**
+ * The backend's own answer: one an agent passed on (`x-outpost-agent`) that is not an
+ * Outpost error (`x-outpost-error`, also sent when the agent itself failed the request).
+ */
+const fromAgent = (response: Response) => response.headers.has("x-outpost-agent") && !response.headers.has("x-outpost-error");
 
 class ForwardClient {
   readonly #transport: Transport;

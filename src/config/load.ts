@@ -12,6 +12,7 @@ import type { Logger } from "../log/logger.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { profileHashes } from "./profile-hash.ts";
 import { decryptAll, type EncryptedValue, type KeyProvider } from "./decrypt.ts";
+import { configFileProblems } from "./file-check.ts";
 import { checkSchema } from "./schema-check.ts";
 import { resolveSources } from "./sources.ts";
 import { PROFILE_KINDS, type OutpostConfig } from "./types.ts";
@@ -27,6 +28,8 @@ export interface LoadedConfig {
   hashes: Record<string, string>;
   /** Absolute path of the file loaded. */
   path: string;
+  /** Where a key sits in the file (its nearest present ancestor when absent), for messages about it. */
+  locate(key: Segment[]): { line: number; column: number };
 }
 
 export interface LoadOptions {
@@ -36,6 +39,12 @@ export interface LoadOptions {
   keyProvider?: KeyProvider;
   /** Gets debug/trace lines about the load (paths and sources, never values). */
   logger?: Logger;
+  /**
+   * Also check that the files config.yml names exist (`config validate`): a missing one is
+   * an error at its key, a missing identity a warning (activation comes after the config).
+   * Off for the agent, where a missing files base fails that profile only. Defaults to `false`.
+   */
+  checkFiles?: boolean;
   /**
    * Only these top-level sections are resolved, decrypted and checked; the rest of the file
    * is dropped unread (its YAML must still parse). Defaults to every section.
@@ -118,6 +127,11 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     issue(spotOf(problem.path, problem.atKey), problem.path, problem.message, problem.severity);
   }
   checkUniqueNames(data as OutpostConfig, (segments, message) => issue(spotOf(segments, true), segments, message));
+  if (options.checkFiles && !issues.some((i) => i.severity === "error")) {
+    for (const problem of configFileProblems(data as OutpostConfig, full)) {
+      issue(spotOf(problem.key, false), problem.key, problem.message, problem.severity);
+    }
+  }
 
   const warnings = issues.filter((i) => i.severity === "warning");
   for (const warning of warnings) options.logger?.debug("config warning", { where: `${warning.file}:${warning.line}:${warning.column}`, key: warning.path, problem: warning.message });
@@ -125,7 +139,11 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   const config = data as OutpostConfig;
   const hashes = profileHashes(doc);
   options.logger?.debug("config loaded", { file: full, profiles: Object.keys(hashes).length, warnings: warnings.length });
-  return { config, warnings: sortIssues(warnings), hashes, path: full };
+  const locate = (key: Segment[]) => {
+    const { line, col } = at(spotOf(key, false));
+    return { line, column: col };
+  };
+  return { config, warnings: sortIssues(warnings), hashes, path: full, locate };
 }
 
 function readConfigText(full: string, file: string): string {

@@ -34,6 +34,12 @@ export interface ManagedOptions {
   log: Logger;
   /** Maps a backend's own error; return undefined to fall back to INTERNAL. */
   mapError?: (error: unknown) => ConnectorError | undefined;
+  /**
+   * Told when the profile's target starts or stops failing: a failed init, a call or health
+   * check that could not reach it or log in (the error), then the next success (undefined).
+   * Called only when the state flips, so the hot path pays one comparison.
+   */
+  onHealth?: (failure: ConnectorError | undefined) => void;
 }
 
 /** A query result whose `truncated` is final once `rows` has been consumed. */
@@ -103,6 +109,8 @@ class ManagedRuntime {
   #initialized = false;
   readonly #initFailures = new RepeatFilter();
   #destroyed = false;
+  /** Last state told to `onHealth`; undefined before the first outcome. */
+  #failing: boolean | undefined;
 
   constructor(connector: AnyConnector, options: ManagedOptions) {
     this.#connector = connector;
@@ -117,9 +125,11 @@ class ManagedRuntime {
   async run<T>(ctx: CallContext, work: () => Promise<T>): Promise<T> {
     const release = await this.#enter(ctx);
     try {
-      return await work();
+      const result = await work();
+      if (this.#failing !== false) this.#health(undefined);
+      return result;
     } catch (error) {
-      throw this.#map(error, ctx);
+      throw this.#noted(this.#map(error, ctx));
     } finally {
       release();
     }
@@ -132,8 +142,9 @@ class ManagedRuntime {
       result = await (this.#connector as { query(r: QueryRequest, c: CallContext): Promise<QueryResult> }).query(request, ctx);
     } catch (error) {
       release();
-      throw this.#map(error, ctx);
+      throw this.#noted(this.#map(error, ctx));
     }
+    if (this.#failing !== false) this.#health(undefined);
     const limited = limitRows(result.rows, request.maxRows, (error) => this.#map(error, ctx), release);
     return {
       columns: result.columns,
@@ -149,8 +160,11 @@ class ManagedRuntime {
       await this.#ready(ctx);
       await this.#connector.health?.(ctx);
     } catch (error) {
-      throw this.#map(error, ctx);
+      const mapped = this.#map(error, ctx);
+      if (mapped.code !== "CANCELLED") this.#health(mapped);
+      throw mapped;
     }
+    this.#health(undefined);
   }
 
   async close(): Promise<void> {
@@ -183,9 +197,11 @@ class ManagedRuntime {
       await this.#connector.init?.();
       this.#initialized = true;
       this.#initFailures.clear();
+      this.#health(undefined);
     } catch (error) {
       this.#init = undefined;
       const mapped = this.#map(error);
+      this.#health(mapped);
       // Every request retries the init: a wrong password would otherwise log once per request.
       // The message is the caller-facing one (parameters and passwords already cut).
       const repeated = this.#initFailures.admit(`${mapped.code} ${mapped.message}`);
@@ -194,6 +210,19 @@ class ManagedRuntime {
       }
       throw mapped;
     }
+  }
+
+  /** A call's error that says the target itself is down or refuses the login marks the profile failing. */
+  #noted(error: ConnectorError): ConnectorError {
+    if (error.code === "UNREACHABLE" || error.code === "AUTH_FAILED") this.#health(error);
+    return error;
+  }
+
+  #health(failure: ConnectorError | undefined) {
+    const failing = failure !== undefined;
+    if (this.#failing === failing) return;
+    this.#failing = failing;
+    this.#options.onHealth?.(failure);
   }
 
   #map(error: unknown, ctx?: CallContext): ConnectorError {

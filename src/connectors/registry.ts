@@ -10,7 +10,7 @@ import type { Logger } from "../log/logger.ts";
 import type { AnyConnector, DatabaseConnector } from "./connector.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { ConnectorError } from "./errors.ts";
-import { createManagedConnector, type Managed } from "./managed.ts";
+import { createManagedConnector, type Managed, type ManagedOptions } from "./managed.ts";
 import { resolveSslPaths } from "./pem.ts";
 import { logStatements } from "./statement-log.ts";
 
@@ -90,6 +90,8 @@ export interface ManagedProfileOptions {
   concurrency?: number;
   /** `agent.queue_size`. Defaults to `256`. */
   queueSize?: number;
+  /** See `ManagedOptions.onHealth`. */
+  onHealth?: ManagedOptions["onHealth"];
 }
 
 /** The connector for one profile inside its managed wrapper; init happens on the first call. */
@@ -110,6 +112,7 @@ export async function createManagedProfile<K extends ProfileKind>(
     log,
     concurrency: kind === "scripts" ? scriptsConcurrency(profile as ScriptsProfile, options.concurrency) : options.concurrency,
     queueSize: options.queueSize,
+    onHealth: options.onHealth,
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
     // A database call may not outlast query_timeout, whatever deadline the caller sent.
     maxDurationMs: kind === "databases" ? seconds! * 1000 : undefined,

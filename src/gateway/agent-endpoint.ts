@@ -13,6 +13,7 @@ import {
   DEFAULT_KEEPALIVE, ServerWebSocketConnection, attachSession, gatewayHandshake, type KeepaliveOptions, type Session,
 } from "../tunnel/index.ts";
 import { ipInCidrs } from "./auth/cidr.ts";
+import type { TunnelMetrics } from "./metrics-tunnel.ts";
 import type { AgentRegistry, LiveAgent } from "./registry.ts";
 import type { AgentRecord, GatewayStore } from "./store/store.ts";
 
@@ -30,9 +31,11 @@ export interface AgentEndpointOptions {
   log: Logger;
   /** Defaults to `DEFAULT_KEEPALIVE` (dead link caught within 5 s). */
   keepalive?: KeepaliveOptions;
+  /** Counts sessions accepted, ended and refused. Defaults to none. */
+  metrics?: TunnelMetrics;
 }
 
-type Verdict = { ok: true; record: AgentRecord } | { ok: false; closeCode: number; reason: string };
+type Verdict = { ok: true; record: AgentRecord; groupName: string } | { ok: false; closeCode: number; reason: string };
 
 export class AgentEndpoint {
   readonly #options: AgentEndpointOptions;
@@ -63,6 +66,7 @@ export class AgentEndpoint {
   async #accept(link: ServerWebSocketConnection, remoteIp: string): Promise<void> {
     const { store, registry, log } = this.#options;
     let record: AgentRecord | undefined;
+    let groupName = "";
     let handshake;
     try {
       handshake = await gatewayHandshake(link, {
@@ -70,12 +74,14 @@ export class AgentEndpoint {
         keepalive: this.#options.keepalive ?? DEFAULT_KEEPALIVE,
         verify: async (agentId, publicKey, transcript, signature, auth) => {
           const verdict = await this.#verify(agentId, publicKey, transcript, signature, remoteIp, auth.replaces);
-          if (verdict.ok) record = verdict.record;
+          if (verdict.ok) ({ record, groupName } = verdict);
           return verdict.ok ? { ok: true } : verdict;
         },
       });
     } catch (error) {
-      log.warn("agent refused", { remoteIp, reason: (error as Error).message, closeCode: (error as { closeCode?: number }).closeCode });
+      const closeCode = (error as { closeCode?: number }).closeCode;
+      this.#options.metrics?.refused(closeCode);
+      log.warn("agent refused", { remoteIp, reason: (error as Error).message, closeCode });
       return;
     }
     if (!record) return;
@@ -84,6 +90,7 @@ export class AgentEndpoint {
     // `session` is read by onClose, which may run inside attachSession (the link closed
     // while it was being verified).
     let session!: Session;
+    let counted = false; // a session that closed before it was registered was never counted as connected
     session = attachSession(link, {
       role: "gateway",
       maxFrameSize: handshake.maxFrame,
@@ -91,6 +98,7 @@ export class AgentEndpoint {
       logger: log.child("tunnel").with({ agent: agent.name }),
       onClose: (error) => {
         registry.remove(agent.id, session);
+        if (counted) this.#options.metrics?.disconnected(groupName, agent.id, error);
         log.info("agent disconnected", { agent: agent.name, agentId: agent.id, reason: error?.message ?? "closed" });
       },
     });
@@ -109,6 +117,8 @@ export class AgentEndpoint {
       enabled: agent.status === "enabled",
     };
     const previous = registry.add(live);
+    this.#options.metrics?.connected(groupName, agent.id, previous !== undefined && previous.sessionId === auth.replaces);
+    counted = true;
     // The agent asked for this handover (make-before-break): its old session stops taking
     // requests only now that this one is routable, and finishes the ones it has.
     if (previous && previous.sessionId === auth.replaces) previous.session.goAway(GoAwayCode.NORMAL, "replaced by the agent's new connection");
@@ -146,7 +156,7 @@ export class AgentEndpoint {
     if (current && !handover && !current.session.closed && !current.session.goingAway && (await stillAlive(current.session))) {
       return { ok: false, closeCode: CloseCode.DUPLICATE_CONNECTION, reason: "another connection of this agent is live" };
     }
-    return { ok: true, record };
+    return { ok: true, record, groupName: group?.name ?? record.groupId };
   }
 }
 

@@ -51,6 +51,8 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** The request field a BAD_REQUEST is about (`name`, `settings.allowedCidrs`), sent as `error.field`. */
   field?: string;
+  /** The agent whose answer (or failure to answer) this is; sent as `x-outpost-agent`. */
+  agent?: string;
 }
 
 /** An error whose message is safe to show the caller (it never holds a secret). */
@@ -60,6 +62,12 @@ export class GatewayError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds?: number;
   readonly field?: string;
+  /**
+   * Name of the agent that produced this error (its error head, its timeout, its lost
+   * connection), sent as `x-outpost-agent` so the caller knows whose log to open. Set by
+   * whoever knows the agent (the router), hence not readonly.
+   */
+  agent?: string;
 
   constructor(code: string, message: string, options: GatewayErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -67,6 +75,7 @@ export class GatewayError extends Error {
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.field = options.field;
+    this.agent = options.agent;
   }
 
   /** The HTTP status for this error's code; unknown codes are the gateway's fault (500). */
@@ -79,11 +88,17 @@ export function isGatewayError(error: unknown): error is GatewayError {
   return error instanceof GatewayError;
 }
 
-/** A JSON answer with `content-type: application/json`. */
+/** The code an error answer carries for `error`: its own for a GatewayError, else INTERNAL. */
+export function errorCode(error: unknown): string {
+  return isGatewayError(error) ? error.code : "INTERNAL";
+}
+
+/** A JSON answer with `content-type: application/json` and its `content-length` (the access line reads it). */
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  const text = JSON.stringify(body);
+  return new Response(text, {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers },
   });
 }
 
@@ -96,7 +111,10 @@ export function errorResponse(error: unknown, requestId: string, log?: Logger): 
     ? error
     : new GatewayError("INTERNAL", "internal error", { cause: error });
   if (!isGatewayError(error)) log?.error("unexpected error", { requestId, error });
-  const headers: Record<string, string> = { "x-request-id": requestId };
+  // `x-outpost-error` tells Outpost's own error answers from a backend's 4xx/5xx passed
+  // through (both may name an agent): the client throws the first and returns the second.
+  const headers: Record<string, string> = { "x-request-id": requestId, "x-outpost-error": known.code };
+  if (known.agent !== undefined) headers["x-outpost-agent"] = known.agent;
   if (known.retryAfterSeconds !== undefined) headers["retry-after"] = String(known.retryAfterSeconds);
   const body = { error: { code: known.code, message: known.message, retryable: known.retryable, requestId, ...(known.field ? { field: known.field } : {}) } };
   return jsonResponse(body, known.status, headers);
@@ -109,12 +127,15 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
  * Reads a JSON object body. An empty body is `{}` so `POST .../enable` needs none.
  * Throws BAD_REQUEST for bad JSON, a non-object, or nesting deeper than
  * {@link MAX_JSON_DEPTH} (checked before parsing: nothing deeper is ever sent on), and
- * TOO_LARGE past `maxBytes` (defaults to {@link MAX_JSON_BODY_BYTES}).
+ * TOO_LARGE past `maxBytes` (defaults to {@link MAX_JSON_BODY_BYTES}). `onSize` hears the
+ * body's size in bytes once it is read (the invoke API counts it for `/metrics`).
  */
-export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  request: Request, maxBytes = MAX_JSON_BODY_BYTES, onSize: (bytes: number) => void = () => {},
+): Promise<Record<string, unknown>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new GatewayError("TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
-  const text = await readBounded(request, maxBytes);
+  const text = await readBounded(request, maxBytes, onSize);
   if (text.trim() === "") return {};
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new GatewayError("BAD_REQUEST", `request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; flatten it`);
@@ -136,7 +157,7 @@ export async function readJsonObject(request: Request, maxBytes = MAX_JSON_BODY_
  * Content-Length to check up front, and reading it whole first would let anyone (these
  * bodies are read before authentication on some routes) fill the gateway's memory.
  */
-async function readBounded(request: Request, maxBytes: number): Promise<string> {
+async function readBounded(request: Request, maxBytes: number, onSize: (bytes: number) => void): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -151,5 +172,6 @@ async function readBounded(request: Request, maxBytes: number): Promise<string> 
     }
     chunks.push(value);
   }
+  onSize(size);
   return new TextDecoder().decode(Buffer.concat(chunks));
 }

@@ -1,95 +1,154 @@
 /**
  * @module
- * The gateway's own metrics, served as Prometheus text at `/metrics`: requests by group,
- * operation and outcome, latency histograms, bytes streamed, requests in flight, and
- * agents by status (AgentStatusCounter: read from the store at most every 5 s, so a scrape
- * never waits on it; the first scrape after start may show none). A token scoped to some
- * groups sees only those groups' series; the totals without a group label (bytes, in
- * flight) stay, as they name no group.
+ * The gateway's own metrics, served as Prometheus text at `/metrics`. Every family is
+ * written on every scrape, and every series an alert compares with zero exists at zero:
+ * agents by group × status, group status, per-agent requests by outcome, bytes by group
+ * and direction. Labels come only from bounded sets — groups and agents the store knows
+ * (metrics-inventory.ts; a removed one's series are no longer written), operations and outcomes from fixed
+ * lists, reasons from code constants. A token scoped to some groups sees only those
+ * groups' series; series without a group label (refusals, auth failures, process) name
+ * no group and stay. docs/operations.md "## Metrics" lists every family.
  */
+import { X509Certificate } from "node:crypto";
+import {
+  LabeledCounter, MetricsText, newHistogram, observe, writeProcessMetrics, type Histogram,
+} from "../log/prometheus-text.ts";
+import type { InventoryGroup } from "./metrics-inventory.ts";
+import { TunnelMetrics } from "./metrics-tunnel.ts";
+import { AGENT_STATUSES, GROUP_STATUSES } from "./status.ts";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** Per agent, fewer buckets: agents × buckets series, where the group series also split by op. */
+const AGENT_BUCKETS = [0.01, 0.05, 0.25, 1, 5, 30, 300];
 
-interface Histogram {
-  counts: number[];
-  sum: number;
-  count: number;
+export const OUTCOMES = ["ok", "client_error", "agent_error", "unavailable", "timeout", "cancelled"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface GatewayMetricsOptions {
+  /** Reported by `outpost_build_info`. Defaults to `"unknown"`. */
+  version?: string;
+  /** Sees every finished request too (the console's per-group history). Defaults to none. */
+  observe?: (group: string, op: string, outcome: Outcome, seconds: number) => void;
+  /** Alert deliveries by group and outcome (the AlertSender's counter). Defaults to none. */
+  alertDeliveries?: () => LabeledCounter;
+  /** PEM of the certificate the gateway serves; its expiry becomes a series. Defaults to none (plain HTTP). */
+  tlsCert?: string;
 }
 
-export type Outcome = "ok" | "client_error" | "agent_error" | "unavailable" | "timeout" | "cancelled";
-
 export class GatewayMetrics {
-  readonly #requests = new Map<string, number>();
-  readonly #latency = new Map<string, Histogram>();
-  readonly #bytes = { in: 0, out: 0 };
-  /** The group of each series key, so a scoped scrape filters without parsing labels back. */
-  readonly #groups = new Map<string, string>();
+  readonly tunnel = new TunnelMetrics();
+  readonly #requests = new LabeledCounter();
+  readonly #latency = new Map<string, { group: string; op: string; histogram: Histogram }>();
+  readonly #agentRequests = new LabeledCounter();
+  readonly #agentLatency = new Map<string, Histogram>();
+  readonly #bytes = new LabeledCounter();
+  readonly #authFailures = new LabeledCounter();
   #inFlight = 0;
-  readonly #agentStatus: () => { group: string; status: string; count: number }[];
-  readonly #observe?: (group: string, op: string, outcome: Outcome, seconds: number) => void;
+  readonly #options: GatewayMetricsOptions;
+  readonly #certExpiresAt?: number;
 
-  /** `observe` sees every finished request too (the console's per-group history). Defaults to none. */
-  constructor(options: {
-    agentStatus: () => { group: string; status: string; count: number }[];
-    observe?: (group: string, op: string, outcome: Outcome, seconds: number) => void;
-  }) {
-    this.#agentStatus = options.agentStatus;
-    this.#observe = options.observe;
+  constructor(options: GatewayMetricsOptions = {}) {
+    this.#options = options;
+    // Read once: the certificate is fixed for the life of the process. The first one of a
+    // chain is the gateway's own; one Node cannot parse leaves the series out (TLS decides).
+    try {
+      if (options.tlsCert) this.#certExpiresAt = Date.parse(new X509Certificate(options.tlsCert).validTo) / 1000;
+    } catch {}
   }
 
   started(): void {
     this.#inFlight++;
   }
 
-  finished(group: string, op: string, outcome: Outcome, seconds: number): void {
+  /** A request ended; `agent` names the agent (of `group`) that answered, when one did. */
+  finished(group: string, op: string, outcome: Outcome, seconds: number, agent?: string): void {
     this.#inFlight--;
-    const key = labels({ group, op, outcome });
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
-    const latencyKey = labels({ group, op });
-    if (!this.#groups.has(key)) this.#groups.set(key, group).set(latencyKey, group);
-    const histogram = this.#latency.get(latencyKey) ?? { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
-    BUCKETS.forEach((bound, index) => {
-      if (seconds <= bound) histogram.counts[index]!++;
+    this.#requests.add({ group, op, outcome });
+    const key = `${group}\u0000${op}`;
+    const latency = this.#latency.get(key) ?? { group, op, histogram: newHistogram(BUCKETS) };
+    this.#latency.set(key, latency);
+    observe(latency.histogram, seconds);
+    if (agent !== undefined) {
+      this.#agentRequests.add({ group, agent, outcome });
+      const agentKey = `${group}\u0000${agent}`;
+      const histogram = this.#agentLatency.get(agentKey) ?? newHistogram(AGENT_BUCKETS);
+      this.#agentLatency.set(agentKey, histogram);
+      observe(histogram, seconds);
+    }
+    this.#options.observe?.(group, op, outcome, seconds);
+  }
+
+  /** Body bytes of invoke requests: `in` from callers, `out` to them. */
+  bytes(group: string, direction: "in" | "out", count: number): void {
+    this.#bytes.add({ group, direction }, count);
+  }
+
+  /** A refused credential; `reason` is one of the authenticator's fixed reasons. */
+  authFailed(reason: string): void {
+    this.#authFailures.add({ reason });
+  }
+
+  /** Prometheus text for `groups` (the inventory); `canSee(group)` (defaults to every group) filters. */
+  render(groups: readonly InventoryGroup[], canSee: (group: string) => boolean = () => true): string {
+    // Series of a group or agent the store no longer has are not written (their counts stay
+    // in memory, bounded by the groups and agents this process has ever served).
+    const visible = groups.filter((group) => canSee(group.name));
+    const names = new Set(visible.map((group) => group.name));
+    const seen = (labels: { group?: string }) => labels.group !== undefined && names.has(labels.group);
+    const text = new MetricsText();
+    text.family("outpost_build_info", "gauge", "Always 1; the labels name the gateway's build.")
+      .sample("outpost_build_info", { version: this.#options.version ?? "unknown", runtime: `bun ${Bun.version}`, os: process.platform, arch: process.arch }, 1);
+
+    text.family("outpost_agents", "gauge", "Agents known to the store, by group and status (every status, zeros included).");
+    for (const group of visible) {
+      for (const status of AGENT_STATUSES) {
+        text.sample("outpost_agents", { group: group.name, status }, group.agents.filter((agent) => agent.status === status).length);
+      }
+    }
+    text.family("outpost_group_status", "gauge", "1 for the group's current status, 0 for the others.");
+    for (const group of visible) {
+      for (const status of GROUP_STATUSES) text.sample("outpost_group_status", { group: group.name, status }, group.status === status ? 1 : 0);
+    }
+
+    text.family("outpost_requests_total", "counter", "Invoke requests by group, operation and outcome.").counter("outpost_requests_total", this.#requests, seen);
+    text.family("outpost_request_duration_seconds", "histogram", "Time from the request to the end of the reply, by group and operation.");
+    for (const { group, op, histogram } of this.#latency.values()) {
+      if (names.has(group)) text.histogram("outpost_request_duration_seconds", { group, op }, histogram);
+    }
+    text.family("outpost_requests_in_flight", "gauge", "Invoke requests being served.").sample("outpost_requests_in_flight", {}, this.#inFlight);
+    text.family("outpost_bytes_total", "counter", "Body bytes of invoke requests by group and direction (in: from callers, out: to callers).");
+    for (const group of visible) {
+      for (const direction of ["in", "out"]) text.sample("outpost_bytes_total", { group: group.name, direction }, this.#bytes.get({ group: group.name, direction }));
+    }
+
+    this.#writeAgents(text, visible);
+    this.tunnel.write(text, names);
+    text.family("outpost_auth_failures_total", "counter", "Refused credentials by reason.").counter("outpost_auth_failures_total", this.#authFailures);
+    text.family("outpost_alert_deliveries_total", "counter", "Alert webhook deliveries by group and outcome (delivered, or failed after its retries).");
+    const deliveries = this.#options.alertDeliveries?.();
+    if (deliveries) text.counter("outpost_alert_deliveries_total", deliveries, seen);
+    if (this.#certExpiresAt !== undefined) {
+      text.family("outpost_tls_cert_expiry_timestamp_seconds", "gauge", "When the certificate the gateway serves expires, seconds since the Unix epoch.")
+        .sample("outpost_tls_cert_expiry_timestamp_seconds", {}, this.#certExpiresAt);
+    }
+    writeProcessMetrics(text);
+    return text.toString();
+  }
+
+  /** Per-agent series: every known agent, each outcome at zero until it happens. */
+  #writeAgents(text: MetricsText, groups: readonly InventoryGroup[]): void {
+    const each = (write: (labels: { group: string; agent: string }, inFlight: number) => void) => {
+      for (const group of groups) for (const agent of group.agents) write({ group: group.name, agent: agent.name }, agent.inFlight);
+    };
+    text.family("outpost_requests_by_agent_total", "counter", "Invoke requests answered by each agent, by outcome.");
+    each((labels) => {
+      for (const outcome of OUTCOMES) text.sample("outpost_requests_by_agent_total", { ...labels, outcome }, this.#agentRequests.get({ ...labels, outcome }));
     });
-    histogram.sum += seconds;
-    histogram.count++;
-    this.#latency.set(latencyKey, histogram);
-    this.#observe?.(group, op, outcome, seconds);
+    text.family("outpost_request_duration_by_agent_seconds", "histogram", "Time to the end of the reply, per agent.");
+    each((labels) => text.histogram(
+      "outpost_request_duration_by_agent_seconds", labels, this.#agentLatency.get(`${labels.group}\u0000${labels.agent}`) ?? newHistogram(AGENT_BUCKETS),
+    ));
+    text.family("outpost_streams_in_flight", "gauge", "Streams open on each agent's live session (0 when not connected).");
+    each((labels, inFlight) => text.sample("outpost_streams_in_flight", labels, inFlight));
   }
-
-  bytes(direction: "in" | "out", count: number): void {
-    this.#bytes[direction] += count;
-  }
-
-  /** Prometheus text; `canSee(group)` (defaults to every group) filters the per-group series. */
-  render(canSee: (group: string) => boolean = () => true): string {
-    const lines: string[] = [];
-    lines.push("# HELP outpost_agents Connected and known agents by group and status.", "# TYPE outpost_agents gauge");
-    for (const { group, status, count } of this.#agentStatus()) {
-      if (canSee(group)) lines.push(`outpost_agents{${labels({ group, status })}} ${count}`);
-    }
-    lines.push("# HELP outpost_requests_total Invoke requests by group, operation and outcome.", "# TYPE outpost_requests_total counter");
-    for (const [key, value] of this.#requests) if (canSee(this.#groups.get(key)!)) lines.push(`outpost_requests_total{${key}} ${value}`);
-    lines.push("# HELP outpost_request_duration_seconds Time to the end of the reply.", "# TYPE outpost_request_duration_seconds histogram");
-    for (const [key, histogram] of this.#latency) {
-      if (!canSee(this.#groups.get(key)!)) continue;
-      BUCKETS.forEach((bound, index) => lines.push(`outpost_request_duration_seconds_bucket{${key},le="${bound}"} ${histogram.counts[index]}`));
-      lines.push(`outpost_request_duration_seconds_bucket{${key},le="+Inf"} ${histogram.count}`);
-      lines.push(`outpost_request_duration_seconds_sum{${key}} ${histogram.sum}`);
-      lines.push(`outpost_request_duration_seconds_count{${key}} ${histogram.count}`);
-    }
-    lines.push("# HELP outpost_bytes_total Body bytes through the gateway.", "# TYPE outpost_bytes_total counter");
-    lines.push(`outpost_bytes_total{direction="in"} ${this.#bytes.in}`, `outpost_bytes_total{direction="out"} ${this.#bytes.out}`);
-    lines.push("# HELP outpost_requests_in_flight Invoke requests being served.", "# TYPE outpost_requests_in_flight gauge");
-    lines.push(`outpost_requests_in_flight ${this.#inFlight}`);
-    return lines.join("\n") + "\n";
-  }
-}
-
-function labels(values: Record<string, string>): string {
-  return Object.entries(values).map(([name, value]) => `${name}="${escape(value)}"`).join(",");
-}
-
-function escape(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }

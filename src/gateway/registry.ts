@@ -7,7 +7,7 @@
  */
 import type { AgentInfo } from "../protocol/index.ts";
 import type { Session } from "../tunnel/session.ts";
-import type { LiveAgents, LiveAgentStatus } from "./admin/live-agents.ts";
+import type { GroupDrift, LiveAgents, LiveAgentStatus } from "./admin/live-agents.ts";
 
 export interface LiveAgent {
   readonly agentId: string;
@@ -18,6 +18,8 @@ export interface LiveAgent {
   readonly sessionId: string;
   readonly remoteIp: string;
   readonly connectedSince: number;
+  /** Epoch ms the connection was last known alive; moved by `LastSeenRecorder`, starts at `connectedSince`. */
+  lastSeenAt?: number;
   readonly info: AgentInfo;
   /** The key this session proved; dropped when the store no longer accepts it (rotation done elsewhere, re-activation). */
   readonly publicKey: string;
@@ -34,11 +36,20 @@ export type RegistryEvent = { type: "connected" | "disconnected" | "changed"; ag
 export class AgentRegistry implements LiveAgents {
   readonly #agents = new Map<string, LiveAgent>();
   readonly #listeners = new Set<(event: RegistryEvent) => void>();
+  /** agentId → when its last connection ended; one entry per agent at most, dropped when it connects. */
+  readonly #disconnectedAt = new Map<string, number>();
+  readonly #now: () => number;
+
+  /** `now` is injected for tests. Defaults to `Date.now`. */
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   /** Adds a session; an older session of the same agent is returned so the caller can close it. */
   add(agent: LiveAgent): LiveAgent | undefined {
     const previous = this.#agents.get(agent.agentId);
     this.#agents.set(agent.agentId, agent);
+    this.#disconnectedAt.delete(agent.agentId);
     this.#emit({ type: "connected", agent });
     return previous;
   }
@@ -48,6 +59,7 @@ export class AgentRegistry implements LiveAgents {
     const current = this.#agents.get(agentId);
     if (!current || current.session !== session) return;
     this.#agents.delete(agentId);
+    this.#disconnectedAt.set(agentId, this.#now());
     this.#emit({ type: "disconnected", agent: current });
   }
 
@@ -77,24 +89,41 @@ export class AgentRegistry implements LiveAgents {
       state: agent.session.closed ? "no_response" : "active",
       remoteIp: agent.remoteIp,
       connectedSince: agent.connectedSince,
+      lastSeenAt: agent.lastSeenAt ?? agent.connectedSince,
       inFlight: agent.inFlight,
       info: agent.info,
     };
   }
 
-  /** Profile name → the distinct hashes connected agents of the group report, for profiles where they differ. */
-  drift(groupId: string): Record<string, string[]> {
+  disconnectedAt(agentId: string): number | undefined {
+    return this.#disconnectedAt.get(agentId);
+  }
+
+  /**
+   * How the group's connected agents disagree: a profile whose settings hash differs, and
+   * a profile that only some of them offer (requests for it fail when those agents go).
+   * Only enabled agents count for the second: a disabled one is on its way out.
+   */
+  drift(groupId: string): GroupDrift {
+    const agents = this.inGroup(groupId);
     const hashes = new Map<string, Set<string>>();
-    for (const agent of this.inGroup(groupId)) {
+    const offeredBy = new Map<string, string[]>();
+    const serving = agents.filter((agent) => agent.enabled && !agent.session.closed);
+    for (const agent of agents) {
       for (const profile of agent.info.profiles) {
         const set = hashes.get(profile.name) ?? new Set<string>();
         set.add(profile.hash);
         hashes.set(profile.name, set);
       }
     }
-    const drifted: Record<string, string[]> = {};
-    for (const [name, set] of hashes) if (set.size > 1) drifted[name] = [...set].sort();
-    return drifted;
+    for (const agent of serving) {
+      for (const name of new Set(agent.info.profiles.map((profile) => profile.name))) offeredBy.set(name, [...(offeredBy.get(name) ?? []), agent.agentName]);
+    }
+    const settings: Record<string, string[]> = {};
+    for (const [name, set] of [...hashes].sort(([a], [b]) => a.localeCompare(b))) if (set.size > 1) settings[name] = [...set].sort();
+    const onlyOn: Record<string, string[]> = {};
+    for (const [name, names] of [...offeredBy].sort(([a], [b]) => a.localeCompare(b))) if (names.length < serving.length) onlyOn[name] = names.sort();
+    return { settings, onlyOn };
   }
 
   subscribe(listener: (event: RegistryEvent) => void): () => void {

@@ -14,6 +14,8 @@
  * - **Deadlines hold.** A request whose deadline has passed, or that failed with the
  *   agent's own error (a TIMEOUT among them: the agent ran it and gave up), is not sent to
  *   another agent — it would run the work a second time for an answer nobody waits for.
+ *   For the same reason a TIMEOUT answer says `retryable: false`, so a client's own retry
+ *   does not do it either.
  * - **Poison guard.** A request in flight when its agent's link died by keepalive timeout
  *   (LINK_DEAD: no frame at all for the timeout) is not sent to another agent: a frozen
  *   event loop looks exactly like that, and the request may be what froze it. It fails
@@ -28,8 +30,10 @@
  */
 import { ResetCode, deadlineScope, isIdempotent, type OperationName, type ProfileKindName, type ReplyHead } from "../protocol/index.ts";
 import { TunnelError, isTunnelError } from "../tunnel/errors.ts";
+import type { ReplyBody } from "../tunnel/reply.ts";
 import type { Stream } from "../tunnel/stream.ts";
 import { GatewayError } from "./http-errors.ts";
+import { SMALL_BODY_LIMIT } from "./invoke/small-body.ts";
 import { PoisonMemory, fingerprintOf } from "./poison-memory.ts";
 import type { AgentRegistry, LiveAgent } from "./registry.ts";
 
@@ -51,7 +55,8 @@ export interface RouteRequest {
 export interface RoutedReply {
   agent: LiveAgent;
   meta: Record<string, unknown>;
-  body: ReadableStream<Uint8Array>;
+  /** An idempotent reply comes with up to `prefetchBytes` already gathered (see `ReplyBody`). */
+  body: ReplyBody;
   /** How many attempts it took (1 or 2). */
   attempts: number;
 }
@@ -74,7 +79,7 @@ export class Router {
 
   constructor(options: RouterOptions) {
     this.#registry = options.registry;
-    this.#prefetchBytes = options.prefetchBytes ?? 64 * 1024;
+    this.#prefetchBytes = options.prefetchBytes ?? SMALL_BODY_LIMIT;
     this.#random = options.random ?? Math.random;
     this.#poison = options.poison ?? new PoisonMemory();
   }
@@ -107,6 +112,7 @@ export class Router {
     if (!this.#poison.empty) this.#poison.check(fingerprintOf(request));
     const tried = new Set<string>();
     let failed: unknown;
+    let failedOn: LiveAgent | undefined;
     for (let attempt = 1; ; attempt++) {
       if (request.signal.aborted) throw new GatewayError("CANCELLED", "the caller cancelled the request");
       let agent: LiveAgent;
@@ -114,7 +120,7 @@ export class Router {
         agent = this.pick(request, tried);
       } catch (error) {
         // No other agent to retry on: the first failure is the one that explains what happened.
-        if (failed !== undefined) throw toGatewayError(failed, request);
+        if (failed !== undefined) throw blame(toGatewayError(failed, request), failedOn!);
         throw error;
       }
       tried.add(agent.agentId);
@@ -125,8 +131,9 @@ export class Router {
         // Every stream of a dead session fails with the session's one error object: it names the death.
         if (isTunnelError(error) && error.code === "LINK_DEAD") this.#poison.suspect(fingerprintOf(request), error);
         const again = attempt === 1 && this.#mayRetry(request, error);
-        if (!again) throw toGatewayError(error, request);
+        if (!again) throw blame(toGatewayError(error, request), agent);
         failed = error;
+        failedOn = agent;
       }
     }
   }
@@ -141,7 +148,7 @@ export class Router {
     return request.body === null && isIdempotent(request.op, request.args);
   }
 
-  async #attempt(agent: LiveAgent, request: RouteRequest): Promise<{ meta: Record<string, unknown>; body: ReadableStream<Uint8Array> }> {
+  async #attempt(agent: LiveAgent, request: RouteRequest): Promise<{ meta: Record<string, unknown>; body: ReplyBody }> {
     let stream: Stream;
     try {
       stream = agent.session.open({
@@ -181,7 +188,11 @@ export class Router {
     }
     const meta = head.meta ?? {};
     if (request.body !== null || !isIdempotent(request.op, request.args)) return { meta, body };
-    return { meta, body: await prefetch(body, this.#prefetchBytes, stream) };
+    // Gathered before the answer is committed to the caller, so a failure here can still be retried.
+    await body.gather(this.#prefetchBytes).catch((error: unknown) => {
+      throw stream.signal.aborted ? stream.signal.reason : error;
+    });
+    return { meta, body };
   }
 }
 
@@ -193,44 +204,20 @@ function describeKind(kind: ProfileKindName): string {
   return { databases: "database", files: "files", http: "http", scripts: "scripts", extensions: "extension" }[kind];
 }
 
-/** Reads up to `limit` bytes (or to the end) before handing the body on, so a failure there can still be retried. */
-async function prefetch(body: ReadableStream<Uint8Array>, limit: number, stream: Stream): Promise<ReadableStream<Uint8Array>> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let done = false;
-  try {
-    while (size < limit) {
-      const next = await reader.read();
-      if (next.done) {
-        done = true;
-        break;
-      }
-      chunks.push(next.value);
-      size += next.value.byteLength;
-    }
-  } catch (error) {
-    throw stream.signal.aborted ? stream.signal.reason : error;
-  }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const chunk = chunks.shift();
-        if (chunk) return controller.enqueue(chunk);
-        if (done) return controller.close();
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
+/** Names the agent on the error the caller gets (`x-outpost-agent`, the access line). */
+function blame(error: GatewayError, agent: LiveAgent): GatewayError {
+  error.agent ??= agent.agentName;
+  return error;
 }
 
+/**
+ * The agent's own error. A TIMEOUT is never retryable, whatever the agent said: the work ran
+ * until its deadline, and a client that retries what is retryable would run it again on
+ * the other agent of the group for an answer nobody waits for (issue 12.5).
+ */
 function remoteError(head: Extract<ReplyHead, { ok: false }>): GatewayError {
   const { code, message, retryable } = head.error;
-  return new GatewayError(code === "INTERNAL" ? "AGENT_ERROR" : code, message, { retryable });
+  return new GatewayError(code === "INTERNAL" ? "AGENT_ERROR" : code, message, { retryable: code === "TIMEOUT" ? false : retryable });
 }
 
 /**
@@ -244,7 +231,7 @@ export function toGatewayError(error: unknown, request: Pick<RouteRequest, "sign
   if (request.signal.aborted) return new GatewayError("CANCELLED", "the caller cancelled the request", { cause: error });
   if (isTunnelError(error)) {
     if (error.remote) return remoteError({ ok: false, error: error.remote });
-    if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { cause: error });
+    if (error.code === "CANCELLED") return new GatewayError("TIMEOUT", "the agent did not answer before the deadline", { retryable: false, cause: error });
     // Refused before anything was sent: neither lost nor worth a retry.
     if (error.code === "HEADER_TOO_LARGE") return new GatewayError("TOO_LARGE", error.message, { cause: error });
     const safe = error.code === "REFUSED" || (request.body === null && isIdempotent(request.op, request.args));

@@ -6,22 +6,25 @@
  */
 import type { Server } from "bun";
 import type { Logger } from "../log/logger.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../log/prometheus-text.ts";
 import { AGENT_CONNECT_PATH, GoAwayCode, ROTATE_KEY_PATH } from "../protocol/index.ts";
 import { createAdminContext, type AdminContext } from "./admin/context.ts";
 import { handleAdminRequest } from "./admin/routes.ts";
+import { AccessLog } from "./access-log.ts";
 import { AgentEndpoint, type AgentSocketData } from "./agent-endpoint.ts";
 import { Authenticator, canUseGroup } from "./auth/authenticator.ts";
 import { GatewayError, errorResponse, jsonResponse } from "./http-errors.ts";
 import { handleInvoke } from "./invoke/handler.ts";
 import { matchInvokePath } from "./invoke/parse.ts";
 import { GatewayMetrics } from "./metrics.ts";
+import { MetricsInventory } from "./metrics-inventory.ts";
 import { AgentRegistry } from "./registry.ts";
+import { LastSeenRecorder } from "./last-seen.ts";
 import { handleRotateKey } from "./rotate-key.ts";
 import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
 import { StoreReadCache } from "./store/read-cache.ts";
 import type { GatewayStore } from "./store/store.ts";
-import { AgentStatusCounter } from "./status.ts";
 import { openapiDocument } from "./console/console-assets.ts";
 import { consoleRoutes, handleConsoleRequest } from "./console/console-routes.ts";
 import { startConsoleServices, type ConsoleServicesOptions } from "./console/console-services.ts";
@@ -44,6 +47,10 @@ export interface GatewayOptions {
   timeouts?: { defaultTimeoutMs?: number; maxTimeoutMs?: number };
   /** Alert rules and delivery (grace period before a disconnect is reported, retries); defaults in `AlertSettings` and `AlertSenderOptions`. */
   alerts?: ConsoleServicesOptions["alerts"];
+  /** Reported by `outpost_build_info`. Defaults to `"unknown"`. */
+  version?: string;
+  /** How often connected agents' `lastSeenAt` is refreshed in the store. Defaults to 30,000 ms. */
+  lastSeenIntervalMs?: number;
 }
 
 export interface RunningGateway {
@@ -60,15 +67,18 @@ export function startGateway(options: GatewayOptions): RunningGateway {
   const { store, log } = options;
   const registry = new AgentRegistry();
   const reads = new StoreReadCache({ store });
-  const auth = new Authenticator({ store, cache: reads, log: log.child("gateway") });
-  const statusCounter = new AgentStatusCounter({ registry, store });
+  const lastSeen = new LastSeenRecorder({ registry, store, log: log.child("gateway"), intervalMs: options.lastSeenIntervalMs });
   const live = startConsoleServices({ registry, store, log: log.child("gateway"), alerts: options.alerts });
+  const metrics = new GatewayMetrics({ version: options.version, tlsCert: options.tls?.cert, observe: live.observe, alertDeliveries: () => live.alerts.outcomes });
+  const auth = new Authenticator({ store, cache: reads, log: log.child("gateway"), onFailure: (reason) => metrics.authFailed(reason) });
+  const inventory = new MetricsInventory({ registry, store });
   const consoleTable = consoleRoutes(live);
-  const metrics = new GatewayMetrics({ agentStatus: () => statusCounter.counts(), observe: live.observe });
+  const access = new AccessLog({ log: log.child("access"), recorder: live.history });
   const router = new Router({ registry });
+  const invokeDeps = { auth, reads, router, metrics, access, log: log.child("gateway"), ...options.timeouts };
   let publicUrl = options.publicUrl ?? "";
   let hosts: string[] = [];
-  const endpoint = new AgentEndpoint({ store, registry, hosts: () => hosts, log: log.child("gateway") });
+  const endpoint = new AgentEndpoint({ store, registry, hosts: () => hosts, log: log.child("gateway"), metrics: metrics.tunnel });
   // Built once the server listens: the public URL may depend on the port it got.
   let admin: AdminContext;
 
@@ -128,6 +138,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     websocket: endpoint.handlers,
     fetch: async (request, server) => {
+      const started = performance.now();
       const url = new URL(request.url);
       const requestId = request.headers.get("x-request-id")?.slice(0, 64) || crypto.randomUUID();
       const remoteIp = server.requestIP(request)?.address ?? "unknown";
@@ -148,11 +159,12 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         if (url.pathname === "/metrics") {
           const principal = await auth.authenticate(request, remoteIp);
-          return new Response(metrics.render((group) => canUseGroup(principal, group)), { headers: { "content-type": "text/plain; version=0.0.4" } });
+          const text = metrics.render(await inventory.groups(), (group) => canUseGroup(principal, group));
+          return new Response(text, { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
         }
         const info = { requestId, remoteIp };
         const response =
-          (await handleInvoke(request, url, { auth, reads, router, metrics, log: log.child("gateway"), ...options.timeouts }, info)) ??
+          (await handleInvoke(request, url, invokeDeps, info)) ??
           (await handleAdminRequest(request, admin, info)) ??
           (await handleConsoleRequest(request, url, consoleTable, admin, info));
         if (response) {
@@ -161,7 +173,10 @@ export function startGateway(options: GatewayOptions): RunningGateway {
         }
         throw new GatewayError("NOT_FOUND", `no such endpoint: ${request.method} ${url.pathname}`);
       } catch (error) {
-        return errorResponse(error, requestId, log);
+        const response = errorResponse(error, requestId, log);
+        // Handlers above write their own lines; what lands here is refused before any (an unknown path, /metrics without a token).
+        access.answered(AccessLog.begin(request, `${request.method} ${url.pathname.slice(0, 200)}`, { requestId, remoteIp }), response, started, error);
+        return response;
       }
     },
   });
@@ -178,6 +193,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
     auth,
     publicUrl,
     log: log.child("gateway"),
+    access,
     onAgentChanged: (agentId) => void applyAgentChange(agentId).catch((error) => log.warn("agent sync failed", { error })),
   });
   log.info("gateway listening", { url, publicUrl });
@@ -196,6 +212,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
       const until = Date.now() + graceMs;
       while (registry.all().some((agent) => agent.inFlight > 0) && Date.now() < until) await Bun.sleep(50);
       for (const agent of registry.all()) agent.session.close();
+      await lastSeen.stop();
       await server.stop(true);
     },
   };

@@ -1,62 +1,61 @@
 /**
  * @module
- * Agent status as operators see it: the stored standing (`awaiting_setup`, `disabled`)
- * combined with the live connection (`active`, `no_response`). The admin API's views and
- * the metrics both merge with `agentStatus`.
+ * Agent and group status as operators see it. An agent's status is the stored standing
+ * (`awaiting_setup`, `disabled`) combined with the live connection (`active`,
+ * `no_response`); a group's follows from its enabled agents (`active` all of them,
+ * `degraded` some, `inactive` none). The admin API's views, the alerts, the CLI and the
+ * metrics all use these functions and lists, so every surface says the same.
  */
 import type { LiveAgents } from "./admin/live-agents.ts";
-import type { AgentRegistry } from "./registry.ts";
-import type { AgentRecord, GatewayStore } from "./store/store.ts";
+import type { AgentRecord } from "./store/store.ts";
 
-export type AgentStatus = "awaiting_setup" | "active" | "no_response" | "disabled";
+/** Every agent status, in the order they are listed (metrics export one series each, zeros included). */
+export const AGENT_STATUSES = ["awaiting_setup", "active", "no_response", "disabled"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** Every group status, best first. */
+export const GROUP_STATUSES = ["active", "degraded", "inactive"] as const;
+export type GroupStatus = (typeof GROUP_STATUSES)[number];
 
 export function agentStatus(agent: AgentRecord, live: Pick<LiveAgents, "status">): AgentStatus {
   if (agent.status === "awaiting_setup" || agent.status === "disabled") return agent.status;
   return live.status(agent.id)?.state ?? "no_response";
 }
-export type StatusCount = { group: string; status: AgentStatus; count: number };
 
 /**
- * Counts agents by group and status. The store is read at most every `refreshMs` in the
- * background so a metrics scrape never waits on it; the first scrape after start may be empty.
+ * The group's status from its agents' statuses. Only enabled agents count: an agent an
+ * operator disabled, or one still awaiting setup, is not missing. A group whose enabled
+ * agents are all active is `active`; some active, `degraded` (it serves, without the
+ * redundancy it was given); none, `inactive` (its requests fail), which is also the
+ * status of a group with no enabled agent at all.
  */
-export class AgentStatusCounter {
-  readonly #registry: AgentRegistry;
-  readonly #store: GatewayStore;
-  readonly #refreshMs: number;
-  #counts: StatusCount[] = [];
-  #at = 0;
-  #refreshing = false;
+export function groupStatus(statuses: readonly AgentStatus[]): GroupStatus {
+  const enabled = statuses.filter((status) => status === "active" || status === "no_response");
+  const active = enabled.filter((status) => status === "active").length;
+  if (active === 0) return "inactive";
+  return active === enabled.length ? "active" : "degraded";
+}
 
-  constructor(options: { registry: AgentRegistry; store: GatewayStore; refreshMs?: number }) {
-    this.#registry = options.registry;
-    this.#store = options.store;
-    this.#refreshMs = options.refreshMs ?? 5000;
-  }
+/**
+ * Who is connected, as the running gateway last wrote it to the store (setting
+ * `PRESENCE_SETTING`), for readers of the store that cannot ask the live registry: the
+ * CLI's local mode. Written every 30 s, and within half a second of a connect or a disconnect.
+ */
+export interface StoredPresence {
+  /** Epoch ms of the write. */
+  at: number;
+  /** Ids of the agents connected then. */
+  connected: string[];
+}
 
-  counts(): StatusCount[] {
-    if (Date.now() - this.#at > this.#refreshMs && !this.#refreshing) {
-      this.#refreshing = true;
-      void this.#refresh()
-        .catch(() => {}) // the next scrape tries again; the counts stay as they were
-        .finally(() => (this.#refreshing = false));
-    }
-    return this.#counts;
-  }
+export const PRESENCE_SETTING = "agents.presence";
 
-  async #refresh() {
-    const [groups, agents] = await Promise.all([this.#store.listGroups(), this.#store.listAgents()]);
-    const names = new Map(groups.map((group) => [group.id, group.name]));
-    const counts = new Map<string, StatusCount>();
-    for (const agent of agents) {
-      const status = agentStatus(agent, this.#registry);
-      const group = names.get(agent.groupId) ?? agent.groupId;
-      const key = `${group}\u0000${status}`;
-      const entry = counts.get(key) ?? { group, status, count: 0 };
-      entry.count++;
-      counts.set(key, entry);
-    }
-    this.#counts = [...counts.values()];
-    this.#at = Date.now();
-  }
+/** A presence older than this (2½ missed refreshes) means the gateway has stopped: nobody counts as connected. */
+export const PRESENCE_STALE_MS = 75_000;
+
+/** An agent's status from the store alone (the CLI's local mode): exact to half a second while the gateway runs. */
+export function storedAgentStatus(agent: AgentRecord, presence: StoredPresence | undefined, now: number = Date.now()): AgentStatus {
+  if (agent.status !== "enabled") return agent.status;
+  const fresh = presence !== undefined && now - presence.at <= PRESENCE_STALE_MS;
+  return fresh && presence.connected.includes(agent.id) ? "active" : "no_response";
 }

@@ -33,6 +33,17 @@ export interface ProfileSummary {
   kind: string;
   /** Hash of the profile's non-secret settings, so the gateway can spot drift. */
   hash: string;
+  /** Whether the profile's target answers, as the agent last found it; absent before its first check (and from older agents). */
+  health?: ProfileHealth;
+}
+
+/** Longest `ProfileHealth.reason` a gateway accepts; agents cut theirs to it. */
+export const MAX_HEALTH_REASON = 200;
+
+/** A profile's health: `failing` with a short reason (an error code and the caller-facing message, never a secret). */
+export interface ProfileHealth {
+  status: "ok" | "failing";
+  reason?: string;
 }
 
 /** What the agent tells about itself; shown by the gateway, never trusted for auth. */
@@ -117,7 +128,9 @@ function decodeAgentAuth(object: JsonObject): AgentAuth {
   const profiles = arrayField(info, "profiles", "auth.info").map((item, i) => {
     const profile = asObject(item, `auth.info.profiles[${i}]`);
     const at = `auth.info.profiles[${i}]`;
-    return { name: stringField(profile, "name", at), kind: stringField(profile, "kind", at), hash: stringField(profile, "hash", at) };
+    const summary: ProfileSummary = { name: stringField(profile, "name", at), kind: stringField(profile, "kind", at), hash: stringField(profile, "hash", at) };
+    if (profile.health !== undefined) summary.health = decodeProfileHealth(asObject(profile.health, `${at}.health`), `${at}.health`);
+    return summary;
   });
   return {
     kind: "auth",
@@ -138,6 +151,15 @@ function decodeAgentAuth(object: JsonObject): AgentAuth {
     },
     ...(replaces === undefined ? {} : { replaces }),
   };
+}
+
+function decodeProfileHealth(object: JsonObject, what: string): ProfileHealth {
+  const status = stringField(object, "status", what);
+  if (status !== "ok" && status !== "failing") throw new ProtocolError("BAD_MESSAGE", `${what}.status must be ok or failing`);
+  if (object.reason === undefined) return { status };
+  const reason = stringField(object, "reason", what);
+  if (reason.length > MAX_HEALTH_REASON) throw new ProtocolError("BAD_MESSAGE", `${what}.reason is longer than ${MAX_HEALTH_REASON} characters`);
+  return { status, reason };
 }
 
 function decodeHelloOk(object: JsonObject): HelloOk {

@@ -5,7 +5,7 @@ export type { Connection, ConnectionListener } from "./connection.ts";
 export { systemClock, type Clock } from "./clock.ts";
 export { Session, DEFAULT_KEEPALIVE, type SessionOptions, type KeepaliveOptions, type TunnelLogger } from "./session.ts";
 export { Stream } from "./stream.ts";
-export type { ReplyReader } from "./reply.ts";
+export { ReplyBody, type Gathered, type ReplyReader } from "./reply.ts";
 export { attachSession } from "./attach.ts";
 export { agentHandshake, gatewayHandshake } from "./handshake.ts";
 export type { AgentHandshakeOptions, AgentHandshakeResult, GatewayHandshakeOptions, GatewayHandshakeResult } from "./handshake.ts";

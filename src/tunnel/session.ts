@@ -108,6 +108,7 @@ export class Session {
       maxFrame: this.#maxFrame,
       initialWindow,
       send: (frame) => this.#send(frame),
+      writable: () => this.#closed || this.#transport.bufferedAmount <= this.#highWaterMark,
       waitWritable: () => this.#waitWritable(),
       forget: (stream) => this.#forget(stream),
     };
@@ -323,7 +324,9 @@ export class Session {
   /**
    * Frames produced in one turn of the event loop leave as one WebSocket message (SPEC
    * "Messages"): a small request or answer is one message and one TLS record instead of
-   * several. A batch is flushed at the end of the turn, or at once past BATCH_BYTES.
+   * several. A batch is flushed once the turn's microtasks have run (setImmediate, not a
+   * microtask: a reply's head, body and END are written across several awaits), or at
+   * once past BATCH_BYTES.
    */
   #send(frame: Uint8Array): void {
     if (this.#closed || this.#transportGone) return;
@@ -332,7 +335,7 @@ export class Session {
     this.#batch.push(frame);
     this.#batchBytes += frame.byteLength;
     if (this.#batchBytes >= BATCH_BYTES) this.#flush();
-    else if (this.#batch.length === 1) queueMicrotask(() => this.#flush());
+    else if (this.#batch.length === 1) setImmediate(() => this.#flush());
   }
 
   #flush(): void {

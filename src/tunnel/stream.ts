@@ -19,6 +19,8 @@ export interface StreamHost {
   readonly initialWindow: number;
   /** Sends a frame now (control frames and already-admitted DATA). */
   send(frame: Uint8Array): void;
+  /** Whether the transport's send buffer is below the high-water mark now (no wait needed). */
+  writable(): boolean;
   /** Resolves once the transport's send buffer is below the high-water mark. */
   waitWritable(): Promise<void>;
   /** The stream is done; drop it from the session's table. */
@@ -28,14 +30,13 @@ export interface StreamHost {
 export class Stream {
   readonly id: number;
   readonly header: OpenHeader;
-  /** The peer's bytes. Cancelling it resets the stream (CANCELLED) unless the peer already ended. */
-  readonly readable: ReadableStream<Uint8Array>;
   /** Closed (resolved) when both sides ended or either side reset; never rejects. */
   readonly closed: Promise<void>;
   readonly #host: StreamHost;
   readonly #abort = new AbortController();
   readonly #resolveClosed: () => void;
   #writable: WritableStream<Uint8Array> | undefined;
+  #readable: ReadableStream<Uint8Array> | undefined;
 
   #sendWindow: number;
   #creditWaiter: (() => void) | undefined;
@@ -63,11 +64,63 @@ export class Stream {
     let resolveClosed!: () => void;
     this.closed = new Promise((resolve) => (resolveClosed = resolve));
     this.#resolveClosed = resolveClosed;
+  }
+
+  /**
+   * The peer's bytes as a web stream, made on first use (most replies are read with `read()`,
+   * which costs no stream machinery). Cancelling it resets the stream (CANCELLED) unless the
+   * peer already ended. Use either this or `read()`, not both.
+   */
+  get readable(): ReadableStream<Uint8Array> {
     // highWaterMark 0: nothing is pulled ahead of the consumer, so credit tracks real reads.
-    this.readable = new ReadableStream<Uint8Array>(
-      { pull: (controller) => this.#pull(controller), cancel: () => this.#cancelRead() },
+    this.#readable ??= new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            const chunk = await this.read();
+            if (chunk) controller.enqueue(chunk);
+            else controller.close();
+          } catch (error) {
+            controller.error(error);
+          }
+        },
+        cancel: () => this.cancelRead(),
+      },
       { highWaterMark: 0 },
     );
+    return this.#readable;
+  }
+
+  /**
+   * The next chunk of the peer's bytes, or `undefined` once the peer has ended; throws the
+   * stream's error once it failed. Credit goes back as chunks are taken.
+   */
+  async read(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      if (this.#error) {
+        this.#readableDone = true;
+        throw this.#error;
+      }
+      const chunk = this.#queue.shift();
+      if (chunk) {
+        this.#queuedBytes -= chunk.byteLength;
+        this.#consumed(chunk.byteLength);
+        return chunk;
+      }
+      if (this.#remoteEnded) {
+        this.#readableDone = true;
+        return undefined;
+      }
+      await new Promise<void>((resolve) => (this.#pullWaiter = resolve));
+    }
+  }
+
+  /** Stops reading: what is queued is dropped, and the stream is reset (CANCELLED) unless the peer already ended. */
+  cancelRead(): void {
+    this.#readableDone = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    if (!this.#remoteEnded) this.reset(ResetCode.CANCELLED, "reader cancelled");
   }
 
   /** Aborts when the stream is reset (by either side) or the session dies; `reason` is a `TunnelError`. */
@@ -199,33 +252,12 @@ export class Stream {
     let offset = 0;
     while (offset < chunk.byteLength) {
       while (this.#sendWindow === 0 && !this.#error) await new Promise<void>((resolve) => (this.#creditWaiter = resolve));
-      if (!this.#error) await this.#host.waitWritable();
+      if (!this.#error && !this.#host.writable()) await this.#host.waitWritable();
       if (this.#error) throw this.#error;
       const size = Math.min(chunk.byteLength - offset, this.#sendWindow, this.#host.maxFrame);
       this.#host.send(dataFrame(this.id, chunk.subarray(offset, offset + size)));
       this.#sendWindow -= size;
       offset += size;
-    }
-  }
-
-  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    for (;;) {
-      if (this.#error) {
-        this.#readableDone = true;
-        return controller.error(this.#error);
-      }
-      const chunk = this.#queue.shift();
-      if (chunk) {
-        this.#queuedBytes -= chunk.byteLength;
-        controller.enqueue(chunk);
-        this.#consumed(chunk.byteLength);
-        return;
-      }
-      if (this.#remoteEnded) {
-        this.#readableDone = true;
-        return controller.close();
-      }
-      await new Promise<void>((resolve) => (this.#pullWaiter = resolve));
     }
   }
 
@@ -236,13 +268,6 @@ export class Stream {
     this.#host.send(windowUpdateFrame(this.id, this.#unacked));
     this.#recvWindow += this.#unacked;
     this.#unacked = 0;
-  }
-
-  #cancelRead() {
-    this.#readableDone = true;
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    if (!this.#remoteEnded) this.reset(ResetCode.CANCELLED, "reader cancelled");
   }
 
   #wakeReader() {

@@ -1,7 +1,8 @@
 /**
  * The other alert rules with real in-process agents: an agent two minor versions behind
  * the group's newest is reported (one minor behind is not), and agents that report
- * different settings for the same profile raise one drift alert. Plus the pure helpers:
+ * different settings for the same profile raise one drift alert, and so does a profile
+ * only one agent of the group offers (it has no failover). Plus the pure helpers:
  * version comparison and the webhook body formats.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -43,6 +44,16 @@ describe("alert rules", () => {
     const [drift] = events("drift_detected");
     expect(drift!.body.summary).toContain("main");
     expect(Object.keys((drift!.body as { details: { profiles: object } }).details.profiles)).toEqual(["main"]);
+  });
+
+  test("a profile only one agent offers raises a drift alert naming that agent", async () => {
+    await stack.startAgent("extra", "1.4.0", `${sqlite(join(dir, "a.db"))}  tools:\n    adapter: sqlite\n    path: ${join(dir, "t.db")}\n`);
+    await waitFor(() => events("drift_detected").length > 1, "the second drift alert");
+    const alert = events("drift_detected")[1]!.body as { summary: string; details: { onlyOn: object } };
+    expect(alert.details.onlyOn).toEqual({ tools: ["extra"] });
+    expect(alert.summary).toContain("tools (only on extra)");
+    await Bun.sleep(300);
+    expect(events("drift_detected")).toHaveLength(2);
   });
 });
 

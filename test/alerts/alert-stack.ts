@@ -27,6 +27,8 @@ export interface ReceivedAlert {
 export interface AlertStack {
   ca: TestCa;
   store: GatewayStore;
+  /** The gateway's store folder, for the CLI's `--data-dir`. */
+  dataDir: string;
   gateway: RunningGateway;
   admin: AdminService;
   adminToken: string;
@@ -44,12 +46,20 @@ export interface AlertStack {
   stop(): Promise<void>;
 }
 
-export async function startAlertStack(options: { group: string; alerts: GatewayOptions["alerts"]; answer?: (path: string, count: number) => number }): Promise<AlertStack> {
+export async function startAlertStack(options: {
+  group: string;
+  alerts: GatewayOptions["alerts"];
+  answer?: (path: string, count: number) => number;
+  lastSeenIntervalMs?: number;
+}): Promise<AlertStack> {
   const dir = mkdtempSync(join(tmpdir(), "outpost-alerts-"));
   const ca = createTestCa();
   const cert = ca.issue("gateway");
-  const store = await openGatewayStore(join(dir, "gateway-data"));
-  const gateway = startGateway({ store, log: quietLog, port: 0, hostname: "127.0.0.1", tls: { cert: cert.certPem, key: cert.keyPem }, alerts: options.alerts });
+  const dataDir = join(dir, "gateway-data");
+  const store = await openGatewayStore(dataDir);
+  const gateway = startGateway({
+    store, log: quietLog, port: 0, hostname: "127.0.0.1", tls: { cert: cert.certPem, key: cert.keyPem }, alerts: options.alerts, lastSeenIntervalMs: options.lastSeenIntervalMs,
+  });
   const publicUrl = `wss://localhost:${gateway.port}`;
   const admin = new AdminService({ store });
   await admin.createGroup(options.group);
@@ -89,7 +99,7 @@ export async function startAlertStack(options: { group: string; alerts: GatewayO
   }
 
   return {
-    ca, store, gateway, admin, adminToken, received, connected,
+    ca, store, dataDir, gateway, admin, adminToken, received, connected,
     receiverUrl: `http://127.0.0.1:${receiver.port}`,
     async spawnAgent(name) {
       await activate(name, "0.0.0-test", `databases:\n  main:\n    adapter: sqlite\n    path: ${join(dir, "main.db")}\n`);

@@ -59,13 +59,14 @@ export async function startCluster(options: ClusterOptions): Promise<OutpostClus
     if (result.code !== 0) throw new Error(`outpost ${args[0]} ${args[1] ?? ""} failed: ${result.stderr}`);
     return result.stdout;
   };
-  for (const group of ["one", "pair"]) await cli(["gateway", "group", "create", group, "--data-dir", dataDir]);
-  const token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "bench", "--admin", "--data-dir", dataDir, "--json"])) as { secret: string }).secret;
   const command = options.command ?? [BINARY];
   const gateway = Bun.spawn([...command, "gateway", "serve", "--data-dir", dataDir, "--port", String(port), "--tls-cert", cert.certPath, "--tls-key", cert.keyPath],
     { cwd: work, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
   const url = `https://localhost:${port}`;
   await waitUntil(async () => (await fetch(`${url}/healthz`, { tls: { ca: ca.certPem } }).catch(() => undefined))?.ok === true, "the gateway to listen");
+  // The admin commands never create a store: `gateway serve` makes it, they run beside it.
+  for (const group of ["one", "pair"]) await cli(["gateway", "group", "create", group, "--data-dir", dataDir]);
+  const token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "bench", "--admin", "--data-dir", dataDir, "--json"])) as { secret: string }).secret;
 
   const agents = new Map<string, BenchAgent>();
   for (const [name, group] of [["solo", "one"], ["alpha", "pair"], ["beta", "pair"]] as const) {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
@@ -8,7 +8,7 @@ import { gatewayAgentCommand } from "../../src/cli/commands/gateway-agent.ts";
 import { gatewayGroupCommand } from "../../src/cli/commands/gateway-group.ts";
 import { gatewayTokenCommand } from "../../src/cli/commands/gateway-token.ts";
 import { UsageError } from "../../src/cli/errors.ts";
-import { GatewayError } from "../../src/gateway/http-errors.ts";
+import { OutpostError } from "../../src/client/errors.ts";
 import { openGatewayStore } from "../../src/gateway/store/open-gateway-store.ts";
 
 let dataDir: string;
@@ -40,8 +40,10 @@ async function refusal(...argv: string[]): Promise<Error> {
   throw new Error("expected the command to fail");
 }
 
-beforeEach(() => {
+beforeEach(async () => {
+  // The admin commands never create a store; `gateway serve` would have made this one.
   dataDir = join(mkdtempSync(join(tmpdir(), "outpost-cli-")), "gateway-data");
+  await (await openGatewayStore(dataDir)).close();
 });
 
 describe("outpost gateway group", () => {
@@ -50,19 +52,22 @@ describe("outpost gateway group", () => {
       'created group "sales"\ngroup "sales" allows 10.0.0.0/8, 2001:db8::/32\n',
     );
     await run("group", "create", "hr");
-    expect(await run("group", "list")).toMatch(/^NAME\s+AGENTS\s+ALLOWED\s+CREATED\nhr\s+0\s+any\s+\S+\nsales\s+0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+\n$/);
+    expect(await run("group", "list")).toMatch(
+      /^NAME\s+STATUS\s+ACTIVE\s+ALLOWED\s+CREATED\nhr\s+inactive\s+0\/0\s+any\s+\d{4}-\d\d-\d\dT\S+Z\nsales\s+inactive\s+0\/0\s+10\.0\.0\.0\/8,2001:db8::\/32\s+\S+Z\n$/,
+    );
     expect(await run("group", "set", "sales", "--allow-cidr")).toBe('group "sales" allows any address\n');
     expect(await run("group", "set", "sales", "--allow-cidr", "192.168.0.0/16")).toBe('group "sales" allows 192.168.0.0/16\n');
     expect(await run("group", "show", "sales")).toContain("allowed addresses: 192.168.0.0/16\nno agents;");
     const json = JSON.parse(await run("group", "list", "--json"));
     expect(json.map((g: { name: string }) => g.name)).toEqual(["hr", "sales"]);
+    expect(json[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(await run("group", "delete", "hr")).toBe('deleted group "hr"\n');
   });
 
   test("refusals are one-line errors: unknown group, duplicate, bad CIDR (a usage error)", async () => {
     await run("group", "create", "sales");
     const missing = await refusal("group", "show", "nope");
-    expect([missing instanceof GatewayError, missing.message]).toEqual([true, 'group "nope" does not exist']);
+    expect([missing instanceof OutpostError, missing.message]).toEqual([true, 'group "nope" does not exist']);
     expect((await refusal("group", "create", "sales")).message).toBe('group "sales" already exists');
     const bad = await refusal("group", "set", "sales", "--allow-cidr", "10.0.0.1/8");
     expect(bad).toBeInstanceOf(UsageError);
@@ -76,7 +81,7 @@ describe("outpost gateway group", () => {
     expect(bad.message).toBe('version must be a release version such as 1.4.0 (got "foo")');
     await run("group", "upgrade", "sales", "--version", "1.2.0");
     const twice = await refusal("group", "upgrade", "sales", "--version", "1.3.0");
-    expect([(twice as GatewayError).code, twice.message]).toEqual(["CONFLICT", "a rollout to 1.2.0 is already pending for this group"]);
+    expect([(twice as OutpostError).code, twice.message]).toEqual(["CONFLICT", "a rollout to 1.2.0 is already pending for this group"]);
   });
 
   test("delete refuses a group with agents unless --force", async () => {
@@ -106,7 +111,8 @@ describe("outpost gateway agent", () => {
     const redeemed = await store.redeemActivationCode({ codeHash: hashSecret(code!), publicKey: Buffer.alloc(32, 1).toString("base64") });
     expect(redeemed.ok).toBe(true);
     await store.close();
-    expect(await run("agent", "list", "sales")).toMatch(/^NAME\s+STATUS.*\ndb01\s+enabled\s/);
+    // No gateway runs here, so nobody is connected: an enabled agent is no_response.
+    expect(await run("agent", "list", "sales")).toMatch(/^NAME\s+STATUS.*\ndb01\s+no_response\s/);
   });
 
   test("without --gateway-url the URL the gateway recorded is used, else a placeholder", async () => {
@@ -145,5 +151,22 @@ describe("outpost gateway token", () => {
     expect(JSON.parse(await run("token", "list", "--json"))[0].revokedAt).not.toBeNull();
     expect((await refusal("token", "revoke", "ci")).message).toBe('token "ci" does not exist or is already revoked');
     expect((await refusal("token", "create", "--name", "x", "--group", "nope")).message).toBe('group "nope" does not exist');
+  });
+});
+
+describe("changes made with --data-dir", () => {
+  test("are audited to audit.log in the data folder with the OS user; reads and refusals are not; no secret", async () => {
+    await run("group", "create", "sales");
+    const out = await run("token", "create", "--name", "ci", "--group", "sales");
+    const secret = /\n  (opt_[0-9A-Za-z]{43})\n/.exec(out)![1]!;
+    await run("group", "list");
+    await refusal("token", "revoke", "nobody");
+    await run("token", "revoke", "ci");
+    const text = readFileSync(join(dataDir, "audit.log"), "utf8");
+    expect(text).not.toContain(secret);
+    const lines = text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(["group created", "API token created", "API token revoked"]);
+    for (const line of lines) expect(line).toMatchObject({ component: "audit", via: "cli", uid: process.getuid!(), actor: expect.any(String) });
+    expect(lines[1]).toMatchObject({ name: "ci", groups: ["sales"], admin: false });
   });
 });

@@ -1,6 +1,6 @@
 /** Scripts and forwarded HTTP through a real stack; the HTTP backend is a local Bun server. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { OutpostNotFoundError } from "../../src/client/index.ts";
+import { OutpostError, OutpostNotFoundError } from "../../src/client/index.ts";
 import { startStack, type Stack } from "../support/stack.ts";
 import { clientFor } from "./support.ts";
 
@@ -16,6 +16,7 @@ beforeAll(async () => {
       requestsSeen++;
       const url = new URL(request.url);
       if (url.pathname === "/app/missing") return new Response("no such page", { status: 404 });
+      if (url.pathname === "/app/spoof") return new Response("{}", { status: 500, headers: { "x-outpost-error": "UNREACHABLE", "x-outpost-agent": "someone-else" } });
       const body = request.method === "GET" ? "" : await request.text();
       return Response.json({ method: request.method, path: url.pathname, query: url.search, body, auth: request.headers.get("authorization") });
     },
@@ -24,6 +25,8 @@ beforeAll(async () => {
     profiles: () => `http:
   web:
     base_url: http://127.0.0.1:${backend.port}/app
+  down:
+    base_url: http://127.0.0.1:1/
 scripts:
   tools:
     commands:
@@ -84,4 +87,17 @@ test("an Outpost failure on a forwarded call is thrown, typed", async () => {
   const error = await clientFor(stack).group("sales").http("nope").fetch("x").catch((e: unknown) => e);
   expect(error).toBeInstanceOf(OutpostNotFoundError);
   expect(error).toMatchObject({ code: "NOT_FOUND", status: 404 });
+});
+
+test("the agent's own failure (its backend unreachable) is an OutpostError, though the answer names the agent", async () => {
+  const error = await clientFor(stack).group("sales").http("down").fetch("/x").catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(OutpostError);
+  expect(error).toMatchObject({ code: "UNREACHABLE" });
+});
+
+test("a backend cannot pass its answer off as an Outpost error or another agent's", async () => {
+  const response = await clientFor(stack).group("sales").http("web").fetch("spoof");
+  expect(response.status).toBe(500);
+  expect(response.headers.get("x-outpost-error")).toBeNull();
+  expect(response.headers.get("x-outpost-agent")).toBe("alpha");
 });

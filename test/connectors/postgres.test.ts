@@ -12,6 +12,8 @@ import { failure } from "../support/failure.ts";
 
 const server: TestPostgres = await startPostgres({ tls: true });
 afterAll(() => server.stop());
+// A role the test user may `SET ROLE` to: the reset must take it back.
+await server.psql("create role outpost_other; grant outpost_other to outpost");
 
 const profileOf = (pg: TestPostgres, extra: Partial<DatabaseProfile> = {}): DatabaseProfile => ({
   adapter: "postgresql", host: pg.host, port: pg.port, database: pg.database, username: pg.user, password: pg.password,
@@ -38,8 +40,34 @@ runDatabaseConformance({
       ["set transaction read write", `insert into ${table} values (5, 'e')`],
       ["begin read write", `insert into ${table} values (6, 'f')`, "commit"],
       [`insert into ${table} values (7, 'g')`],
+      // PostgreSQL ends a -- comment at \r too; nested comments; empty statements first.
+      ["-- x\rbegin read write", `insert into ${table} values (8, 'h')`],
+      ["-- x\rcommit", "/* /* */ commit */ set transaction read write", `insert into ${table} values (9, 'i')`],
+      [";commit", ";;begin read write", `insert into ${table} values (10, 'j')`],
+      ["select set_config('default_transaction_read_only', 'off', false)", `insert into ${table} values (11, 'k')`],
+      // A DO block that commits would start a read-write transaction of its own in autocommit.
+      [`do $$ begin perform set_config('default_transaction_read_only', 'off', false); commit; insert into ${table} values (12, 'l'); end $$`],
+      [`do $tag$ begin set transaction read write; insert into ${table} values (13, 'm'); end $tag$`],
+      ["set transaction read write", `insert into ${table} values (14, 'n')`],
     ],
-    beginTransaction: "begin",
+    // The probe's finding: a \r-ended comment hid BEGIN from the first-keyword check.
+    beginTransaction: "-- x\rbegin",
+    sessionLeaks: (table) => [
+      // SET LOCAL lasts as long as a transaction someone left open.
+      { name: "an open transaction", change: ["-- x\rbegin", ";begin", "/* /* */ */ start transaction", "set local application_name = 'in_tx'"], probe: "select current_setting('application_name') as v" },
+      { name: "search_path", change: ["set search_path = pg_catalog"], probe: "select current_setting('search_path') as v" },
+      { name: "set_config", change: ["select set_config('outpost.who', 'mallory', false)"], probe: "select coalesce(current_setting('outpost.who', true), '') as v" },
+      { name: "statement_timeout", change: ["set statement_timeout = 1"], probe: "select current_setting('statement_timeout') as v" },
+      { name: "set role", change: ["set role outpost_other"], probe: "select current_user::text as u" },
+      { name: "session characteristics", change: ["set session characteristics as transaction isolation level serializable"], probe: "select current_setting('default_transaction_isolation') as v" },
+      { name: "advisory lock", change: ["select pg_advisory_lock(42)"], probe: "select count(*)::int4 as c from pg_locks where locktype = 'advisory'" },
+      { name: "advisory lock on read-only", change: ["select pg_advisory_lock(42)"], probe: "select count(*)::int4 as c from pg_locks where locktype = 'advisory'", readonly: true },
+      { name: "prepared statement on read-only", change: ["prepare outpost_p as select 1"], probe: "select count(*)::int4 as c from pg_prepared_statements", readonly: true },
+      { name: "prepared statement", change: ["prepare outpost_p as select 1", "do $$ begin execute 'prepare outpost_q as select 2'; end $$"], probe: "select count(*)::int4 as c from pg_prepared_statements" },
+      { name: "listen", change: ["listen outpost_channel"], probe: "select count(*)::int4 as c from pg_listening_channels()" },
+      { name: "cursor with hold", change: ["declare outpost_c cursor with hold for select 1"], probe: "select count(*)::int4 as c from pg_cursors where is_holdable" },
+      { name: "temp table shadowing a real table", change: [`create temp table ${table} as select 1 as id, 'temp' as name`], probe: `select count(*)::int4 as c from ${table}` },
+    ],
   },
 });
 

@@ -131,6 +131,21 @@ describe("the console", () => {
     await shot("console-group");
   }, 30_000);
 
+  test("lists the group's recent requests with their access-line fields, filtered by agent and status", async () => {
+    const failed = await stack.call("/v1/groups/sales/db/main/query", { method: "POST", body: JSON.stringify({ sql: "select * from nowhere" }) });
+    expect(failed.status).toBe(400);
+    const id = failed.headers.get("x-request-id")!;
+    await page.locator("#requests-status").selectOption("4xx");
+    await inPage((requestId: string) => document.querySelector(`tr[data-request="${requestId}"]`) !== null, id);
+    const row: string[] = await page.locator(`tr[data-request="${id}"] td`).allTextContents();
+    expect(row.slice(1)).toEqual([id, "db.query", "main", "caller", "beta", "400 QUERY_FAILED", expect.stringMatching(/^\d+ \/ \d+$/), expect.any(String)]);
+    const statuses: string[] = await page.locator("tr[data-request] td:nth-of-type(7)").allTextContents();
+    expect(statuses.every((text) => text.startsWith("4"))).toBe(true);
+    // alpha is disabled, so none of its requests failed.
+    await page.locator("#requests-agent").selectOption("alpha");
+    await page.getByText("No requests match.").waitFor();
+  }, 30_000);
+
   test("creates a token, shows it once, and revokes it", async () => {
     await page.getByRole("navigation").getByRole("link", { name: "Tokens" }).click();
     await page.getByRole("heading", { name: "API tokens" }).waitFor();

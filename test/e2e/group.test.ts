@@ -74,10 +74,11 @@ beforeAll(async () => {
   ca = createTestCa();
   const cert = ca.issue("gateway");
   port = await freePort();
-  await cli(["gateway", "group", "create", "sales", "--data-dir", dataDir()]);
-  token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "app", "--admin", "--data-dir", dataDir(), "--json"])) as { secret: string }).secret;
   gateway = spawn(["gateway", "serve", "--data-dir", dataDir(), "--port", String(port), "--tls-cert", cert.certPath, "--tls-key", cert.keyPath]);
   await waitFor(async () => (await fetch(`${base()}/healthz`, { tls: { ca: ca.certPem } }).catch(() => undefined))?.ok === true, "the gateway to listen");
+  // The admin commands never create a store: `gateway serve` makes it, they run beside it.
+  await cli(["gateway", "group", "create", "sales", "--data-dir", dataDir()]);
+  token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "app", "--admin", "--data-dir", dataDir(), "--json"])) as { secret: string }).secret;
   await startAgent("alpha");
   await startAgent("beta");
   await waitFor(async () => (await connectedAgents()).length === 2, "both agents to connect");

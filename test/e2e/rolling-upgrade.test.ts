@@ -63,10 +63,11 @@ beforeAll(async () => {
   const cert = ca.issue("gateway");
   port = await freePort();
   const data = join(work, "gateway-data");
-  await cli(v1, ["gateway", "group", "create", "sales", "--data-dir", data]);
-  token = (JSON.parse(await cli(v1, ["gateway", "token", "create", "--name", "ops", "--admin", "--data-dir", data, "--json"])) as { secret: string }).secret;
   processes.push(Bun.spawn([v1, "gateway", "serve", "--data-dir", data, "--port", String(port), "--tls-cert", cert.certPath, "--tls-key", cert.keyPath], { cwd: work, stdout: "ignore", stderr: "ignore" }));
   await waitFor(async () => (await fetch(`https://localhost:${port}/healthz`, { tls: { ca: ca.certPem } }).catch(() => undefined))?.ok === true, "the gateway");
+  // The admin commands never create a store: `gateway serve` makes it, they run beside it.
+  await cli(v1, ["gateway", "group", "create", "sales", "--data-dir", data]);
+  token = (JSON.parse(await cli(v1, ["gateway", "token", "create", "--name", "ops", "--admin", "--data-dir", data, "--json"])) as { secret: string }).secret;
   for (const name of ["alpha", "beta"]) {
     const dir = join(work, name);
     mkdirSync(dir);

@@ -61,5 +61,5 @@ test("a slowly sent upload outlives the deadline and lands whole", async () => {
 test("a script that runs past the deadline is stopped with 504 TIMEOUT", async () => {
   const response = await stack.call("/v1/groups/sales/scripts/tools/slow", { method: "POST", body: "{}" });
   expect(response.status).toBe(504);
-  expect(((await response.json()) as { error: { code: string; retryable: boolean } }).error).toMatchObject({ code: "TIMEOUT", retryable: true });
+  expect(((await response.json()) as { error: { code: string; retryable: boolean } }).error).toMatchObject({ code: "TIMEOUT", retryable: false });
 }, 30_000);

@@ -152,7 +152,7 @@ for (const link of LINKS) {
       await stream.end();
       const { head, body } = await stream.readReplyHead();
       expect(head).toEqual({ ok: true, meta: { rows: 2 } });
-      expect(new TextDecoder().decode(await readAll(body))).toBe('{"a":1}\n{"a":2}\n');
+      expect(new TextDecoder().decode(await readAll(body.stream()))).toBe('{"a":1}\n{"a":2}\n');
     });
 
     test("go-away stops new opens while in-flight streams finish", async () => {

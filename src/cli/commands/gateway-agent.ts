@@ -3,19 +3,23 @@
  * `outpost gateway agent add|list|show|enable|disable|remove|code`: agents of a group.
  * `add` and `code` print a one-time activation code (valid one hour) and the exact
  * `outpost activate` line to run on the agent's machine; the code is never shown again.
+ * `list --watch` re-renders the list whenever it changes (gateway-agent-watch.ts).
  */
 import type { Argv } from "yargs";
-import type { AgentRecord } from "../../gateway/store/store.ts";
+import type { AgentActivation } from "../../client/admin-client.ts";
+import { withTarget } from "../admin-target.ts";
 import { cmd, group } from "../command.ts";
-import { agentRows, cliAgentView } from "./gateway-agent-view.ts";
-import { type GatewayCliOptions, gatewayUrlFor, type Out, outOf, printJson, withAdmin, withStoreOptions } from "./gateway-shared.ts";
+import { agentLines, agentRows } from "./gateway-agent-view.ts";
+import { watchAgents } from "./gateway-agent-watch.ts";
+import { type AdminCliOptions, formatOf, type Out, outOf, printJson, withAdminOptions } from "./gateway-shared.ts";
 
-type GroupArgs = GatewayCliOptions & { group: string };
+type GroupArgs = AdminCliOptions & { group: string };
 type AgentArgs = GroupArgs & { name: string };
 type AddArgs = AgentArgs & { gatewayUrl?: string };
+type ListArgs = GroupArgs & { watch: boolean; watchCount?: number };
 
 function groupOptions<T>(yargs: Argv<T>) {
-  return withStoreOptions(yargs).positional("group", { type: "string", demandOption: true, describe: "Group name" });
+  return withAdminOptions(yargs).positional("group", { type: "string", demandOption: true, describe: "Group name" });
 }
 
 function agentOptions<T>(yargs: Argv<T>) {
@@ -24,16 +28,21 @@ function agentOptions<T>(yargs: Argv<T>) {
 
 const gatewayUrlOption = {
   type: "string",
-  describe: "URL agents dial (wss://...); defaults to the one `outpost gateway serve` recorded",
+  describe: "URL agents dial (wss://...) in the printed command; defaults to the gateway's own",
 } as const;
 
-function printCode(out: Out, agent: AgentRecord, code: { activationCode: string; expiresAt: number; command: string }, haveUrl: boolean): void {
-  out(`activation code for agent "${agent.name}" (one use, valid until ${new Date(code.expiresAt).toISOString()}; not shown again):\n`);
-  out(`  ${code.activationCode}\n\non the agent's machine run:\n  ${code.command}\n`);
-  if (!haveUrl) out("(replace <gateway-url>, or pass --gateway-url, to complete the command)\n");
+/** The activation answer, with `--gateway-url` put into its command when given. */
+function withUrl(issued: AgentActivation, url: string | undefined): AgentActivation {
+  return url === undefined ? issued : { ...issued, command: issued.command.replace(/--gateway \S+/, `--gateway ${url}`) };
 }
 
-export const agentAddCommand = cmd<GatewayCliOptions, AddArgs>({
+function printCode(issued: AgentActivation, out: Out): void {
+  out(`activation code for agent "${issued.agent.name}" (one use, valid until ${issued.expiresAt}; not shown again):\n`);
+  out(`  ${issued.activationCode}\n\non the agent's machine run:\n  ${issued.command}\n`);
+  if (issued.command.includes("<gateway-url>")) out("(replace <gateway-url>, or pass --gateway-url, to complete the command)\n");
+}
+
+export const agentAddCommand = cmd<AdminCliOptions, AddArgs>({
   command: "add <group>",
   describe: "Add an agent to a group and print its one-time activation code",
   builder: (yargs) =>
@@ -41,72 +50,72 @@ export const agentAddCommand = cmd<GatewayCliOptions, AddArgs>({
       .option("name", { type: "string", demandOption: true, describe: "Agent name, unique in the group" })
       .option("gateway-url", gatewayUrlOption) as unknown as Argv<AddArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service, store) => {
-      const url = await gatewayUrlFor(store, args.gatewayUrl);
-      const added = await service.addAgent(args.group, args.name, url);
+    withTarget(args, async ({ client }) => {
+      const added = withUrl(await client.agents.add(args.group, args.name), args.gatewayUrl);
       const out = outOf(args);
-      if (args.json) {
-        return printJson(out, { agent: cliAgentView(added.agent, added.group.name), activationCode: added.activationCode, expiresAt: new Date(added.expiresAt).toISOString(), command: added.command });
-      }
-      out(`added agent "${added.agent.name}" to group "${added.group.name}"\n`);
-      printCode(out, added.agent, added, url !== undefined);
+      if (formatOf(args) === "json") return printJson(out, added);
+      out(`added agent "${added.agent.name}" to group "${added.agent.group}"\n`);
+      printCode(added, out);
     }),
 });
 
-export const agentCodeCommand = cmd<GatewayCliOptions, AddArgs>({
+export const agentCodeCommand = cmd<AdminCliOptions, AddArgs>({
   command: "code <group> <name>",
   describe: "Issue a new one-time activation code for an agent (earlier unused codes stop working)",
   builder: (yargs) => agentOptions(yargs).option("gateway-url", gatewayUrlOption) as unknown as Argv<AddArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service, store) => {
-      const url = await gatewayUrlFor(store, args.gatewayUrl);
-      const issued = await service.newActivationCode(args.group, args.name, url);
-      if (args.json) {
-        return printJson(outOf(args), { agent: cliAgentView(issued.agent, args.group), activationCode: issued.activationCode, expiresAt: new Date(issued.expiresAt).toISOString(), command: issued.command });
-      }
-      printCode(outOf(args), issued.agent, issued, url !== undefined);
+    withTarget(args, async ({ client }) => {
+      const issued = withUrl(await client.agents.activationCode(args.group, args.name), args.gatewayUrl);
+      if (formatOf(args) === "json") return printJson(outOf(args), issued);
+      printCode(issued, outOf(args));
     }),
 });
 
-export const agentListCommand = cmd<GatewayCliOptions, GroupArgs>({
+export const agentListCommand = cmd<AdminCliOptions, ListArgs>({
   command: "list <group>",
-  describe: "List a group's agents (stored status; live status is in the admin API)",
-  builder: (yargs) => groupOptions(yargs) as unknown as Argv<GroupArgs>,
+  describe: "List a group's agents",
+  builder: (yargs) =>
+    groupOptions(yargs)
+      .option("watch", { alias: "w", type: "boolean", default: false, describe: "Keep running and print the list again whenever it changes (Ctrl-C stops)" })
+      .option("watch-count", { type: "number", describe: "With --watch: stop after this many renders" }) as unknown as Argv<ListArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service, store) => {
-      const found = await service.group(args.group);
-      const agents = await store.listAgents(found.id);
-      if (args.json) return printJson(outOf(args), agents.map((a) => cliAgentView(a, found.name)));
-      outOf(args)(agents.length > 0 ? agentRows(agents) : `group "${found.name}" has no agents\n`);
+    withTarget(args, async ({ client }) => {
+      const format = formatOf(args);
+      const render = async () => {
+        const agents = await client.agents.list(args.group);
+        if (format === "json") return args.watch ? `${JSON.stringify(agents)}\n` : `${JSON.stringify(agents, null, 2)}\n`;
+        return agents.length > 0 ? agentRows(agents, format) : `group "${args.group}" has no agents\n`;
+      };
+      if (!args.watch) return outOf(args)(await render());
+      await watchAgents({ render, out: outOf(args), count: args.watchCount, clear: format !== "json" && process.stdout.isTTY === true && !args.out });
     }),
 });
 
-export const agentShowCommand = cmd<GatewayCliOptions, AgentArgs>({
+export const agentShowCommand = cmd<AdminCliOptions, AgentArgs>({
   command: "show <group> <name>",
   describe: "Show one agent",
   builder: (yargs) => agentOptions(yargs) as unknown as Argv<AgentArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service) => {
-      const { agent } = await service.agent(args.group, args.name);
-      const view = cliAgentView(agent, args.group);
-      if (args.json) return printJson(outOf(args), view);
-      const lines = Object.entries(view).map(([key, value]) => `${key}: ${value === null ? "-" : typeof value === "object" ? JSON.stringify(value) : value}`);
-      outOf(args)(`${lines.join("\n")}\n`);
+    withTarget(args, async ({ client }) => {
+      const agent = await client.agents.get(args.group, args.name);
+      if (formatOf(args) === "json") return printJson(outOf(args), agent);
+      outOf(args)(agentLines(agent));
     }),
 });
 
 function statusCommand(verb: "enable" | "disable" | "remove", describe: string) {
-  return cmd<GatewayCliOptions, AgentArgs>({
+  return cmd<AdminCliOptions, AgentArgs>({
     command: `${verb} <group> <name>`,
     describe,
     builder: (yargs) => agentOptions(yargs) as unknown as Argv<AgentArgs>,
     handler: (args) =>
-      withAdmin(args.dataDir, async (service) => {
-        const agent = verb === "remove"
-          ? await service.removeAgent(args.group, args.name)
-          : await service.setAgentStatus(args.group, args.name, verb === "enable" ? "enabled" : "disabled");
-        if (args.json) return printJson(outOf(args), verb === "remove" ? { deleted: cliAgentView(agent, args.group) } : cliAgentView(agent, args.group));
-        outOf(args)(`${verb === "remove" ? "removed" : `${verb}d`} agent "${agent.name}" of group "${args.group}"\n`);
+      withTarget(args, async ({ client }) => {
+        const answer = verb === "remove"
+          ? { deleted: await client.agents.remove(args.group, args.name) }
+          : await client.agents[verb](args.group, args.name);
+        if (formatOf(args) === "json") return printJson(outOf(args), answer);
+        const name = "deleted" in answer ? answer.deleted.agent : answer.name;
+        outOf(args)(`${verb === "remove" ? "removed" : `${verb}d`} agent "${name}" of group "${args.group}"\n`);
       }),
   });
 }

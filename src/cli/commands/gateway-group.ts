@@ -1,20 +1,21 @@
 /**
  * @module
- * `outpost gateway group create|list|show|delete|set`: agent groups in the gateway's
- * store. Works beside a running gateway; live agent states are in the admin API only,
- * so `show` prints the stored status and when each agent was last seen.
+ * `outpost gateway group create|list|show|delete|set`: agent groups, through the admin
+ * API (or the store with `--data-dir`). `-o json` prints the API's objects as they come.
  */
 import type { Argv } from "yargs";
+import type { Group } from "../../client/admin-client.ts";
+import { withTarget } from "../admin-target.ts";
 import { cmd, group } from "../command.ts";
-import { formatTable, type GatewayCliOptions, outOf, printJson, withAdmin, withStoreOptions } from "./gateway-shared.ts";
-import { agentRows, cliAgentView } from "./gateway-agent-view.ts";
+import { agentRows } from "./gateway-agent-view.ts";
 import { groupUpgradeCommand } from "./gateway-rollout.ts";
+import { type AdminCliOptions, formatOf, formatTable, outOf, printJson, withAdminOptions } from "./gateway-shared.ts";
 
-type NameArgs = GatewayCliOptions & { name: string };
+type NameArgs = AdminCliOptions & { name: string };
 type CidrArgs = NameArgs & { allowCidr?: string[]; alertWebhook?: string[] };
 
 function cidrOptions<T>(yargs: Argv<T>) {
-  return withStoreOptions(yargs)
+  return withAdminOptions(yargs)
     .positional("name", { type: "string", demandOption: true, describe: "Group name" })
     .option("allow-cidr", { type: "array", string: true, describe: "Address range the group's agents may connect from (repeatable; none given = any address)" })
     .option("alert-webhook", { type: "array", string: true, describe: "URL to POST to when the group's health changes (repeatable)" });
@@ -27,79 +28,87 @@ function settingsPatch(args: CidrArgs): Record<string, string[]> {
   return patch;
 }
 
-function printGroup(args: GatewayCliOptions, name: string, cidrs: string[]): void {
-  if (!args.json) outOf(args)(`group "${name}" allows ${cidrs.length > 0 ? cidrs.join(", ") : "any address"}\n`);
+function allowed(found: Group): string {
+  return found.settings.allowedCidrs?.length ? found.settings.allowedCidrs.join(", ") : "any address";
 }
 
-export const groupCreateCommand = cmd<GatewayCliOptions, CidrArgs>({
+export const groupCreateCommand = cmd<AdminCliOptions, CidrArgs>({
   command: "create <name>",
   describe: "Create a group of agents",
   builder: (yargs) => cidrOptions(yargs) as unknown as Argv<CidrArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service) => {
-      const created = await service.createGroup(args.name, settingsPatch(args));
-      if (args.json) printJson(outOf(args), created);
-      else outOf(args)(`created group "${created.name}"\n`);
-      printGroup(args, created.name, created.settings.allowedCidrs);
+    withTarget(args, async ({ client }) => {
+      const created = await client.groups.create(args.name, settingsPatch(args));
+      if (formatOf(args) === "json") return printJson(outOf(args), created);
+      outOf(args)(`created group "${created.name}"\ngroup "${created.name}" allows ${allowed(created)}\n`);
     }),
 });
 
-export const groupSetCommand = cmd<GatewayCliOptions, CidrArgs>({
+export const groupSetCommand = cmd<AdminCliOptions, CidrArgs>({
   command: "set <name>",
   describe: "Change a group's settings (--allow-cidr replaces the list)",
   builder: (yargs) => cidrOptions(yargs) as unknown as Argv<CidrArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service) => {
-      const updated = await service.updateGroupSettings(args.name, settingsPatch(args));
-      if (args.json) printJson(outOf(args), updated);
-      printGroup(args, updated.name, updated.settings.allowedCidrs);
+    withTarget(args, async ({ client }) => {
+      const updated = await client.groups.update(args.name, settingsPatch(args));
+      if (formatOf(args) === "json") return printJson(outOf(args), updated);
+      outOf(args)(`group "${updated.name}" allows ${allowed(updated)}\n`);
     }),
 });
 
-export const groupListCommand = cmd<GatewayCliOptions, GatewayCliOptions>({
+function groupRows(groups: Group[], wide: boolean): string {
+  const base = (g: Group) => [g.name, g.status, `${g.activeAgents}/${g.enabledAgents}`, g.settings.allowedCidrs?.join(",") || "any", g.createdAt];
+  if (!wide) return formatTable(["NAME", "STATUS", "ACTIVE", "ALLOWED", "CREATED"], groups.map(base));
+  return formatTable(
+    ["NAME", "STATUS", "ACTIVE", "ALLOWED", "CREATED", "ALERT WEBHOOKS", "DRIFT", "ID"],
+    groups.map((g) => [...base(g), g.settings.alertWebhooks?.length ?? 0, Object.keys(g.drift ?? {}).join(","), g.id]),
+  );
+}
+
+export const groupListCommand = cmd<AdminCliOptions, AdminCliOptions>({
   command: "list",
   describe: "List groups",
-  builder: (yargs) => withStoreOptions(yargs) as unknown as Argv<GatewayCliOptions>,
+  builder: (yargs) => withAdminOptions(yargs) as unknown as Argv<AdminCliOptions>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (_service, store) => {
-      const groups = await store.listGroups();
-      const agents = await store.listAgents();
-      const count = (id: string) => agents.filter((agent) => agent.groupId === id).length;
-      if (args.json) return printJson(outOf(args), groups.map((g) => ({ ...g, agentCount: count(g.id) })));
-      const rows = groups.map((g) => [g.name, count(g.id), g.settings.allowedCidrs.join(",") || "any", new Date(g.createdAt).toISOString()]);
-      outOf(args)(formatTable(["NAME", "AGENTS", "ALLOWED", "CREATED"], rows));
+    withTarget(args, async ({ client }) => {
+      const groups = await client.groups.list();
+      const format = formatOf(args);
+      if (format === "json") return printJson(outOf(args), groups);
+      outOf(args)(groups.length > 0 ? groupRows(groups, format === "wide") : "no groups; create one with `outpost gateway group create NAME`\n");
     }),
 });
 
-export const groupShowCommand = cmd<GatewayCliOptions, NameArgs>({
+export const groupShowCommand = cmd<AdminCliOptions, NameArgs>({
   command: "show <name>",
   describe: "Show a group, its settings and its agents",
-  builder: (yargs) => withStoreOptions(yargs).positional("name", { type: "string", demandOption: true }) as unknown as Argv<NameArgs>,
+  builder: (yargs) => withAdminOptions(yargs).positional("name", { type: "string", demandOption: true }) as unknown as Argv<NameArgs>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service, store) => {
-      const found = await service.group(args.name);
-      const agents = await store.listAgents(found.id);
-      if (args.json) return printJson(outOf(args), { group: found, agents: agents.map((a) => cliAgentView(a, found.name)) });
+    withTarget(args, async ({ client }) => {
+      const shown = await client.groups.get(args.name);
+      const format = formatOf(args);
+      if (format === "json") return printJson(outOf(args), shown);
+      const { group: found, agents } = shown;
       const out = outOf(args);
-      out(`group ${found.name} (id ${found.id})\n`);
-      out(`allowed addresses: ${found.settings.allowedCidrs.join(", ") || "any"}\n`);
+      out(`group ${found.name} (id ${found.id})\nstatus: ${found.status} (${found.activeAgents} of ${found.enabledAgents} enabled agents active)\ncreated: ${found.createdAt}\n`);
+      out(`allowed addresses: ${found.settings.allowedCidrs?.join(", ") || "any"}\n`);
       if (found.settings.alertWebhooks?.length) out(`alert webhooks: ${found.settings.alertWebhooks.join(", ")}\n`);
-      out(agents.length > 0 ? `\n${agentRows(agents)}` : "no agents; add one with `outpost gateway agent add " + found.name + " --name NAME`\n");
+      for (const [profile, hashes] of Object.entries(found.drift ?? {})) out(`drift: profile "${profile}" differs between agents (${hashes.join(", ")})\n`);
+      out(agents.length > 0 ? `\n${agentRows(agents, format)}` : "no agents; add one with `outpost gateway agent add " + found.name + " --name NAME`\n");
     }),
 });
 
-export const groupDeleteCommand = cmd<GatewayCliOptions, NameArgs & { force: boolean }>({
+export const groupDeleteCommand = cmd<AdminCliOptions, NameArgs & { force: boolean }>({
   command: "delete <name>",
   describe: "Delete a group (refused while it has agents, unless --force)",
   builder: (yargs) =>
-    withStoreOptions(yargs)
+    withAdminOptions(yargs)
       .positional("name", { type: "string", demandOption: true })
       .option("force", { type: "boolean", default: false, describe: "Also remove the group's agents" }) as unknown as Argv<NameArgs & { force: boolean }>,
   handler: (args) =>
-    withAdmin(args.dataDir, async (service) => {
-      const { agentsRemoved } = await service.deleteGroup(args.name, args.force);
-      if (args.json) return printJson(outOf(args), { deleted: { group: args.name, agentsRemoved } });
-      outOf(args)(`deleted group "${args.name}"${agentsRemoved > 0 ? ` and its ${agentsRemoved} agent(s)` : ""}\n`);
+    withTarget(args, async ({ client }) => {
+      const deleted = await client.groups.delete(args.name, { force: args.force });
+      if (formatOf(args) === "json") return printJson(outOf(args), { deleted });
+      outOf(args)(`deleted group "${deleted.group}"${deleted.agentsRemoved > 0 ? ` and its ${deleted.agentsRemoved} agent(s)` : ""}\n`);
     }),
 });
 

@@ -7,7 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { cmd } from "../command.ts";
+import { LEVELS, type Level } from "../../log/logger.ts";
 import { UsageError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import { PUBLIC_URL_SETTING, withDataDir, type GatewayCliOptions } from "./gateway-shared.ts";
 
 interface ServeArgs extends GatewayCliOptions {
@@ -18,6 +20,7 @@ interface ServeArgs extends GatewayCliOptions {
   "public-url"?: string;
   "allow-plain-http": boolean;
   "log-format"?: "text" | "json";
+  "log-level"?: string[];
   "alert-grace": number;
 }
 
@@ -35,6 +38,7 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
       .option("public-url", { type: "string", describe: "URL agents dial, e.g. wss://gateway.example.com (default: the listening address)" })
       .option("allow-plain-http", { type: "boolean", default: false, describe: "Serve without TLS on a non-loopback address" })
       .option("log-format", { choices: ["text", "json"] as const, describe: "Log line format (default: text on a terminal, else json)" })
+      .option("log-level", { type: "string", array: true, describe: "A component's level, e.g. access=warn (no access lines) or audit=info; repeatable" })
       .option("alert-grace", { type: "number", default: 30, describe: "Seconds an agent may be gone before a disconnect alert is sent" }) as never,
   handler: async (args) => {
     const { openGatewayStore } = await import("../../gateway/store/open-gateway-store.ts");
@@ -45,11 +49,11 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
       throw new UsageError(`refusing plain HTTP on ${args.host}: give --tls-cert/--tls-key, listen on a loopback address, or pass --allow-plain-http`);
     }
     const tls = args["tls-cert"] ? { cert: readFileSync(args["tls-cert"], "utf8"), key: readFileSync(args["tls-key"]!, "utf8") } : undefined;
-    const log = createLogger("gateway", { level: args.debug ? "debug" : "info", format: args["log-format"] });
+    const log = createLogger("gateway", { level: args.debug ? "debug" : "info", components: componentLevels(args["log-level"] ?? []), format: args["log-format"] });
     const store = await openGatewayStore(args.dataDir);
     const gateway = startGateway({
       store, log, hostname: args.host, port: args.port, tls, publicUrl: args["public-url"],
-      alerts: { graceMs: args["alert-grace"] * 1000 },
+      alerts: { graceMs: args["alert-grace"] * 1000 }, version: VERSION,
     });
     await store.setSetting(PUBLIC_URL_SETTING, gateway.publicUrl);
     const { issuedByPublicCa, PRIVATE_CA_SETTING } = await import("../../gateway/tls-issuer.ts");
@@ -63,3 +67,14 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
     await store.close();
   },
 });
+
+/** `access=warn` pairs as per-component levels; a bad pair is a usage error naming it. */
+function componentLevels(pairs: string[]): Record<string, Level> {
+  const levels: Record<string, Level> = {};
+  for (const pair of pairs) {
+    const [component, level] = pair.split("=");
+    if (!component || !LEVELS.includes(level as Level)) throw new UsageError(`--log-level takes COMPONENT=LEVEL (${LEVELS.join(", ")}), not "${pair}"`);
+    levels[component] = level as Level;
+  }
+  return levels;
+}

@@ -1,20 +1,18 @@
 /**
  * @module
- * What the `outpost gateway group|agent|token` commands share: the `--data-dir` and
- * `--json` options, opening the store for one command (safe beside a running gateway:
- * SQLite WAL plus a busy timeout), plain tables for people and JSON for scripts.
- * Refusals come out of `AdminService` as GatewayErrors with one-line messages; bad input
- * becomes a UsageError (exit code 2).
+ * What the `outpost gateway …` commands share: the options naming the gateway (`--gateway`,
+ * `--token`, `--ca`, or `--data-dir` on its host; see admin-target.ts), the output format
+ * (`-o json|wide`, `--json` for `-o json`), and plain tables for people. Times are printed
+ * as the API gives them: ISO 8601 in UTC.
  */
 import type { Argv } from "yargs";
-import type { AdminService } from "../../gateway/admin/admin-service.ts";
-import type { GatewayStore } from "../../gateway/store/store.ts";
+import type { TargetArgs } from "../admin-target.ts";
 import type { GlobalOptions } from "../command.ts";
-import { UsageError } from "../errors.ts";
 
 /** Where output goes; tests pass their own through yargs' parse context. */
 export type Out = (text: string) => void;
 
+/** What `gateway serve` takes (its `--data-dir` creates the store on first start). */
 export interface GatewayCliOptions extends GlobalOptions {
   /** Folder of `gateway.db`. Defaults to `$OUTPOST_GATEWAY_DATA` or `./gateway-data`. */
   dataDir: string;
@@ -22,7 +20,16 @@ export interface GatewayCliOptions extends GlobalOptions {
   out?: Out;
 }
 
-/** `--data-dir`: where gateway.db lives (what `gateway serve` needs). */
+export type OutputFormat = "table" | "json" | "wide";
+
+/** What every admin command takes. */
+export interface AdminCliOptions extends GlobalOptions, TargetArgs {
+  output?: "json" | "wide";
+  json: boolean;
+  out?: Out;
+}
+
+/** `--data-dir` for `gateway serve`: where gateway.db lives, created on first start. */
 export function withDataDir<T>(yargs: Argv<T>) {
   return yargs.option("data-dir", {
     type: "string",
@@ -32,29 +39,23 @@ export function withDataDir<T>(yargs: Argv<T>) {
   });
 }
 
-/** `--data-dir` and `--json`: the options of the administration commands. */
-export function withStoreOptions<T>(yargs: Argv<T>) {
-  return withDataDir(yargs).option("json", { type: "boolean", default: false, describe: "Print JSON for scripts instead of a table" });
+/** The options of the administration commands: which gateway, and how to print. */
+export function withAdminOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option("gateway", { type: "string", describe: "Gateway URL, https://… (default: $OUTPOST_GATEWAY_URL, else the `gateway login` context)" })
+    .option("token", { type: "string", describe: "Admin API token (default: $OUTPOST_GATEWAY_TOKEN, else the saved context's)" })
+    .option("ca", { type: "string", describe: "PEM file of the CA that signed the gateway's certificate (default: $OUTPOST_GATEWAY_CA)" })
+    .option("data-dir", { type: "string", describe: "On the gateway's host: work on the store in this folder instead of the API" })
+    .option("output", { alias: "o", choices: ["json", "wide"] as const, describe: "json for scripts, wide for more columns" })
+    .option("json", { type: "boolean", default: false, describe: "Same as -o json" });
+}
+
+export function formatOf(args: Pick<AdminCliOptions, "output" | "json">): OutputFormat {
+  return args.json ? "json" : (args.output ?? "table");
 }
 
 export function outOf(args: { out?: Out }): Out {
   return args.out ?? ((text) => process.stdout.write(text));
-}
-
-/** Opens the store and an AdminService on it for one command, and always closes it. */
-export async function withAdmin<R>(dataDir: string, run: (service: AdminService, store: GatewayStore) => Promise<R>): Promise<R> {
-  const { openGatewayStore } = await import("../../gateway/store/open-gateway-store.ts");
-  const { AdminService } = await import("../../gateway/admin/admin-service.ts");
-  const { isGatewayError } = await import("../../gateway/http-errors.ts");
-  const store = await openGatewayStore(dataDir);
-  try {
-    return await run(new AdminService({ store }), store);
-  } catch (error) {
-    if (isGatewayError(error) && error.code === "BAD_REQUEST") throw new UsageError(error.message, { cause: error });
-    throw error;
-  } finally {
-    await store.close();
-  }
 }
 
 export function printJson(out: Out, value: unknown): void {
@@ -66,13 +67,6 @@ export function formatTable(headers: string[], rows: (string | number | null | u
   const cells = [headers, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined || cell === "" ? "-" : String(cell))))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
   return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
-}
-
-/** The public URL for `outpost activate` lines: the flag, else what the gateway recorded at start. */
-export async function gatewayUrlFor(store: GatewayStore, flag: string | undefined): Promise<string | undefined> {
-  if (flag) return flag;
-  const recorded = await store.getSetting(PUBLIC_URL_SETTING);
-  return typeof recorded === "string" ? recorded : undefined;
 }
 
 /** Settings key under which `outpost gateway serve` records its public URL for the CLI. */

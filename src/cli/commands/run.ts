@@ -20,6 +20,7 @@ export const runCommand = cmd<GlobalOptions, GlobalOptions>({
     const { createLoggerFromConfig } = await import("../../log/from-config.ts");
     const { startAgent } = await import("../../agent/agent.ts");
     const loaded = await loadConfig(args.config);
+    await refuseWithoutIdentity(loaded);
     const { logger, close } = createLoggerFromConfig(loaded.config.logging, {
       component: "agent",
       baseDir: dirname(loaded.path),
@@ -48,3 +49,20 @@ export const runCommand = cmd<GlobalOptions, GlobalOptions>({
     process.exitCode = exitCode;
   },
 });
+
+/**
+ * One clear line, with the command to run, when this host is not activated (rather than the
+ * identity file's ENOENT) or the gateway's CA file is missing. Other file problems fail only
+ * their profile, which `outpost doctor` reports.
+ */
+async function refuseWithoutIdentity(loaded: import("../../config/load.ts").LoadedConfig): Promise<void> {
+  const { checkIdentity } = await import("../../agent/doctor/identity-check.ts");
+  const { checkFiles } = await import("../../agent/doctor/file-checks.ts");
+  const identity = checkIdentity(loaded);
+  const ca = checkFiles(loaded).find((result) => result.subject === "gateway.ca" && result.verdict === "fail");
+  const problem = identity.verdict === "fail" ? identity : ca;
+  if (!problem) return;
+  const { UsageError } = await import("../errors.ts");
+  const what = problem === identity ? `${identity.subject}: ${identity.detail}` : `gateway.ca: ${problem.detail}`;
+  throw new UsageError(`cannot start: ${what}; ${problem.hint}`);
+}

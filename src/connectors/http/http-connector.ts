@@ -69,7 +69,8 @@ export class ForwardingHttpConnector implements HttpConnector {
           return {
             status: response.status,
             headers: responseHeaders(response.headers),
-            body: NO_BODY_STATUS.has(response.status) || method === "HEAD" ? null : timers.watch(response.body),
+            // watch(null) clears the total timer: left armed, it held the process open for a minute after a HEAD.
+            body: timers.watch(NO_BODY_STATUS.has(response.status) || method === "HEAD" ? null : response.body),
           };
         }
         await response.body?.cancel();

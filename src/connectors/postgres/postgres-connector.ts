@@ -4,10 +4,11 @@
  * extended protocol and stream from a portal in batches (`cursor`), so the agent never
  * holds more than one batch of a large result. An aborted call sends a PostgreSQL cancel
  * request, which stops the statement on the server. A call is one statement and never
- * transaction control; on `readonly` profiles it runs in a READ ONLY transaction of its
- * own (`postgres-session.ts`). `default_transaction_read_only=on` in every session stays
- * as a second guard (see `postgres-pool.ts`).
+ * transaction control (`postgres-guard.ts`). Each call reserves a connection of its own,
+ * runs in a READ ONLY transaction there on `readonly` profiles, and resets it before the
+ * pool hands it to anyone else (`postgres-session.ts`).
  */
+import type postgres from "postgres";
 import type { DatabaseProfile } from "../../config/types.ts";
 import type { Logger } from "../../log/logger.ts";
 import type {
@@ -16,9 +17,11 @@ import type {
 } from "../connector.ts";
 import { abortReason, onAbort } from "../context.ts";
 import { ConnectorError } from "../errors.ts";
-import { mapPostgresError } from "./postgres-errors.ts";
+import { mapPostgresError, type ErrorScope } from "./postgres-errors.ts";
 import { createPostgresPool, type PostgresPool } from "./postgres-pool.ts";
-import { leaseSession, refuseTransactionControl, SINGLE_STATEMENT, type PostgresLease } from "./postgres-session.ts";
+import { ConnectionSlots } from "./postgres-slots.ts";
+import { refuseTransactionControl } from "./postgres-guard.ts";
+import { leaseSession, SINGLE_STATEMENT, type PostgresLease } from "./postgres-session.ts";
 import { buildCall, TypeNames } from "./postgres-statements.ts";
 import { columnConverter, toJson, toParameter } from "./postgres-types.ts";
 
@@ -33,9 +36,9 @@ class PostgresConnector implements DatabaseConnector {
   readonly kind = "database" as const;
   readonly #profile: DatabaseProfile;
   readonly #log: Logger;
-  #pool: PostgresPool | undefined;
+  #slots: ConnectionSlots | undefined;
   #catalog: PostgresPool | undefined;
-  readonly #types = new TypeNames(() => (this.#catalog ??= createPostgresPool({ ...this.#profile, pool: { size: 1, idle_timeout: 60 } }, this.#log)));
+  readonly #types = new TypeNames(() => this.#side());
 
   constructor(profile: DatabaseProfile, log: Logger) {
     this.#profile = profile;
@@ -43,12 +46,11 @@ class PostgresConnector implements DatabaseConnector {
   }
 
   async init(): Promise<void> {
-    this.#pool ??= createPostgresPool(this.#profile, this.#log);
-    await this.#run(() => this.#sql().unsafe("select 1"), undefined, { sql: "select 1" });
+    await this.#withSession(undefined, { sql: "select 1" }, (lease) => this.#statement(lease, "select 1", [], undefined, { sql: "select 1" }));
   }
 
   async health(ctx: CallContext): Promise<void> {
-    await this.#run(() => this.#sql().unsafe("select 1"), ctx, { sql: "select 1" });
+    await this.#withSession(ctx, { sql: "select 1" }, (lease) => this.#statement(lease, "select 1", [], ctx, { sql: "select 1" }));
   }
 
   async query(request: QueryRequest, ctx: CallContext): Promise<QueryResult> {
@@ -64,21 +66,22 @@ class PostgresConnector implements DatabaseConnector {
     // cancel only while the server is working for us; between batches, closing the
     // cursor is enough.
     let fetching = false;
-    const fetch = async () => {
+    const fetch = () => {
       fetching = true;
-      try {
-        return (await cursor.next()) as IteratorResult<unknown[][]>;
-      } finally {
-        fetching = false;
-      }
+      const next = Promise.resolve(cursor.next()) as Promise<IteratorResult<unknown[][]>>;
+      next.then(() => (fetching = false), () => (fetching = false));
+      return next;
     };
+    const firstFetch = fetch();
+    // The reset waits on the connection behind the cursor until its last row.
+    lease.done();
     const detach = onAbort(ctx.signal, () => {
-      if (fetching) void pending.cancel();
+      if (fetching) lease.cancel(pending);
     });
     const fail = (error: unknown) => (ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, scope));
     let first: IteratorResult<unknown[][]>;
     try {
-      first = await fetch();
+      first = await firstFetch;
     } catch (error) {
       detach();
       await lease.end();
@@ -107,8 +110,10 @@ class PostgresConnector implements DatabaseConnector {
       } finally {
         detach();
         if (open) await cursor.return?.();
-        // The transaction (read-only) or the reserved connection lives until the rows end.
-        await lease.end();
+        // The connection is the call's until the rows end. Its reset answers one round trip
+        // after the cursor's last batch; the stream need not wait for that: the connection
+        // goes back to the pool (or is destroyed) when it does.
+        void lease.end();
       }
     }
     return { columns, rows: rows() };
@@ -119,44 +124,40 @@ class PostgresConnector implements DatabaseConnector {
     const scope = { sql: request.sql, secrets: this.#secrets(request.params) };
     refuseTransactionControl(request.sql);
     return this.#withSession(ctx, scope, async (lease) => {
-      const result = await this.#run(() => lease.sql.unsafe(request.sql, params as never[], SINGLE_STATEMENT), ctx, scope);
+      const result = await this.#statement(lease, request.sql, params, ctx, scope);
       return { rowsAffected: result.count ?? 0 };
     });
   }
 
   async batch(request: BatchRequest, ctx: CallContext): Promise<{ rowsAffected: number }> {
-    let current: { cancel(): void } | undefined;
-    const detach = onAbort(ctx.signal, () => current?.cancel());
     const scope = { sql: request.sql, secrets: this.#secrets(request.rows.flat()) };
     refuseTransactionControl(request.sql);
-    const runRows = async (tx: PostgresLease["sql"]) => {
+    // Read-only: the lease is already a READ ONLY transaction; others open one here.
+    return this.#withSession(ctx, scope, async (lease) => {
+      const begin = this.#profile.readonly ? undefined : lease.sql.unsafe("begin").execute();
       let rowsAffected = 0;
-      for (const row of request.rows) {
+      for (const [i, row] of request.rows.entries()) {
         if (ctx.signal.aborted) throw abortReason(ctx.signal);
-        const pending = tx.unsafe(request.sql, row.map(toParameter) as never[], SINGLE_STATEMENT);
-        current = pending;
-        rowsAffected += (await pending).count ?? 0;
+        const pending = lease.sql.unsafe(request.sql, row.map(toParameter) as never[], SINGLE_STATEMENT);
+        // The first row travels with BEGIN; a failed BEGIN fails the call before any row counts.
+        if (i === 0 && begin) await this.#await(lease, begin, ctx, scope);
+        rowsAffected += (await this.#await(lease, pending, ctx, scope)).count ?? 0;
+      }
+      if (begin) {
+        // The reset travels with COMMIT, whose answer (a deferred constraint may fail there) is the call's.
+        const commit = lease.sql.unsafe("commit").execute();
+        lease.done();
+        await this.#await(lease, commit, ctx, scope);
       }
       return { rowsAffected };
-    };
-    try {
-      // Read-only: the lease is already a READ ONLY transaction; others get their own.
-      return this.#profile.readonly
-        ? await this.#withSession(ctx, scope, (lease) => runRows(lease.sql))
-        : await this.#sql().begin((tx) => runRows(tx));
-    } catch (error) {
-      throw ctx.signal.aborted ? abortReason(ctx.signal) : error instanceof ConnectorError ? error : mapPostgresError(error, scope);
-    } finally {
-      detach();
-    }
+    });
   }
 
   async call(request: CallRequest, ctx: CallContext): Promise<CallResult> {
     const statement = buildCall(request);
     const scope = { sql: statement.call, secrets: this.#secrets(statement.values as JsonValue[]) };
     try {
-      const result = await this.#withSession(ctx, scope, (lease) =>
-        this.#run(() => lease.sql.unsafe(statement.call, statement.values as never[], SINGLE_STATEMENT), ctx, scope));
+      const result = await this.#withSession(ctx, scope, (lease) => this.#statement(lease, statement.call, statement.values, ctx, scope));
       const outputs: Record<string, JsonValue> = {};
       const types = new Map((result.columns ?? []).map((column) => [column.name, column.type]));
       for (const [name, value] of Object.entries(result[0] ?? {})) outputs[name] = toJson(value, types.get(name) ?? 0);
@@ -167,8 +168,7 @@ class PostgresConnector implements DatabaseConnector {
       if (sqlstate !== "42809" && sqlstate !== "42883") throw error;
     }
     // A failed CALL aborts a read-only transaction, so the function form gets a session of its own.
-    const result = await this.#withSession(ctx, scope, (lease) =>
-      this.#run(() => lease.sql.unsafe(statement.select, statement.values as never[], SINGLE_STATEMENT), ctx, scope));
+    const result = await this.#withSession(ctx, scope, (lease) => this.#statement(lease, statement.select, statement.values, ctx, scope));
     const described = result.columns ?? [];
     const names = await this.#types.resolve(described.map((column) => column.type));
     const columns = described.map((column) => ({ name: column.name, type: names.get(column.type)! }));
@@ -178,23 +178,29 @@ class PostgresConnector implements DatabaseConnector {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#pool?.end({ timeout: 5 }), this.#catalog?.end({ timeout: 5 })]);
+    await Promise.all([this.#slots?.close(), this.#catalog?.end({ timeout: 5 })]);
   }
 
-  #sql(): PostgresPool {
-    return (this.#pool ??= createPostgresPool(this.#profile, this.#log));
+  #connections(): ConnectionSlots {
+    const { size = 10, idle_timeout } = this.#profile.pool ?? {};
+    return (this.#slots ??= new ConnectionSlots(size, () => createPostgresPool({ ...this.#profile, pool: { size: 1, idle_timeout } }, this.#log)));
+  }
+
+  /** One connection beside the pool, for type-name lookups: never one a caller may hold with a cursor. */
+  #side(): PostgresPool {
+    return (this.#catalog ??= createPostgresPool({ ...this.#profile, pool: { size: 1, idle_timeout: 60 } }, this.#log));
   }
 
   /** A connection for one call (see `postgres-session.ts`); failing to get one is mapped like a statement error. */
-  async #lease(ctx: CallContext, scope: { sql: string; secrets?: (JsonValue | undefined)[] }): Promise<PostgresLease> {
+  async #lease(ctx: CallContext | undefined, scope: ErrorScope): Promise<PostgresLease> {
     try {
-      return await leaseSession(this.#sql(), this.#profile.readonly === true);
+      return await leaseSession(this.#connections(), { readonly: this.#profile.readonly === true, log: this.#log });
     } catch (error) {
-      throw ctx.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, { ...scope, secrets: scope.secrets ?? [this.#profile.password] });
+      throw ctx?.signal.aborted ? abortReason(ctx.signal) : mapPostgresError(error, { ...scope, secrets: scope.secrets ?? [this.#profile.password] });
     }
   }
 
-  async #withSession<T>(ctx: CallContext, scope: { sql: string; secrets?: (JsonValue | undefined)[] }, work: (lease: PostgresLease) => Promise<T>): Promise<T> {
+  async #withSession<T>(ctx: CallContext | undefined, scope: ErrorScope, work: (lease: PostgresLease) => Promise<T>): Promise<T> {
     const lease = await this.#lease(ctx, scope);
     try {
       return await work(lease);
@@ -207,14 +213,16 @@ class PostgresConnector implements DatabaseConnector {
     return [...(params ?? []), this.#profile.password];
   }
 
-  /** Awaits one statement, cancelling it on the server when the call aborts. */
-  async #run<T>(
-    start: () => PromiseLike<T> & { cancel(): unknown },
-    ctx: CallContext | undefined,
-    scope: { sql: string; secrets?: (JsonValue | undefined)[] },
-  ): Promise<T> {
-    const pending = start();
-    const detach = ctx ? onAbort(ctx.signal, () => void pending.cancel()) : () => {};
+  /** Runs the call's one statement with the reset right behind it, in the same round trip. */
+  #statement(lease: PostgresLease, sql: string, params: unknown[], ctx: CallContext | undefined, scope: ErrorScope): Promise<postgres.RowList<postgres.Row[]>> {
+    const pending = lease.sql.unsafe(sql, params as never[], SINGLE_STATEMENT).execute();
+    lease.done();
+    return this.#await(lease, pending, ctx, scope);
+  }
+
+  /** Awaits a statement sent on the lease, cancelling it on the server when the call aborts. */
+  async #await<T>(lease: PostgresLease, pending: PromiseLike<T> & { cancel(): unknown }, ctx: CallContext | undefined, scope: ErrorScope): Promise<T> {
+    const detach = ctx ? onAbort(ctx.signal, () => lease.cancel(pending)) : () => {};
     try {
       return await pending;
     } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * @module
- * Builds the postgres.js pool for one profile. postgres.js opens connections lazily, drops
+ * Builds a postgres.js client for one profile: the connector's connections are clients of
+ * `pool: { size: 1 }` each (`postgres-slots.ts`). postgres.js opens connections lazily, drops
  * broken ones and reconnects on the next query, so a database restart heals without
  * recreating the pool. Session parameters go in the startup packet: they hold for every
  * connection the pool ever opens, including `default_transaction_read_only` for
@@ -25,7 +26,6 @@ export function createPostgresPool(profile: DatabaseProfile, log: Logger): Postg
     database: profile.database,
     username: profile.username,
     password: profile.password,
-    max: profile.pool?.size ?? 10,
     idle_timeout: profile.pool?.idle_timeout ?? 300,
     connect_timeout: profile.connect_timeout ?? 10,
     backoff: reconnectDelaySeconds,
@@ -34,9 +34,12 @@ export function createPostgresPool(profile: DatabaseProfile, log: Logger): Postg
     types: POSTGRES_TYPE_OVERRIDES as never,
     // Its array parsers misread NULL elements; ours need no catalogue round trip per connection.
     fetch_types: false,
-    onnotice: (notice) => log.debug("postgres notice", { severity: notice.severity, message: notice.message }),
+    // 25P01: the ROLLBACK that opens every call's reset (postgres-session.ts) when no transaction was open.
+    onnotice: (notice) => notice.code !== "25P01" && log.debug("postgres notice", { severity: notice.severity, message: notice.message }),
     onparameter: () => {},
     ...(profile.options as Record<string, never> | undefined),
+    // After `options`: the connector's clients hold one connection each (postgres-slots.ts).
+    max: profile.pool?.size ?? 10,
   }) as unknown as PostgresPool;
 }
 

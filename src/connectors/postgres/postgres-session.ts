@@ -1,99 +1,119 @@
 /**
  * @module
- * How one call's statement reaches PostgreSQL so it cannot change the session for the
- * next caller of its pooled connection. postgres.js does not reset connections between
- * callers, so:
+ * One call's connection: taken from the pool for the call alone, and handed back only
+ * as the pool first gave it out. postgres.js does not reset connections between callers,
+ * so:
  *
- * - Every statement goes through the extended protocol (`simple: false`, even without
- *   parameters), which takes exactly one statement: `commit; begin read write; insert …`
- *   is refused by the server.
- * - Transaction control (`BEGIN`, `START`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`,
- *   `SAVEPOINT`, `RELEASE`, `PREPARE TRANSACTION`) is refused before it is sent
- *   (`transactionControl`): a transaction opened by one call would swallow the next
- *   caller's statements, and a `COMMIT` would end someone else's. One statement cannot
- *   open a transaction any other way (`DO` and procedures end theirs themselves).
- * - On read-only profiles the call runs inside `BEGIN READ ONLY` of its own, which
- *   PostgreSQL will not let go read-write (`SET TRANSACTION READ WRITE` fails inside it),
- *   and which always ends in ROLLBACK, so a session `SET` made in it
- *   (`set default_transaction_read_only = off`) is undone with it.
+ * - A call's statements go through the extended protocol (`SINGLE_STATEMENT`, even
+ *   without parameters), which takes exactly one statement: `commit; begin; insert …` is
+ *   refused by the server. `postgres-guard.ts` refuses transaction control on top.
+ * - Read-only profiles run the call inside `BEGIN READ ONLY` followed by a `SELECT`,
+ *   which takes the transaction's first snapshot: after it PostgreSQL refuses
+ *   `SET TRANSACTION READ WRITE`, and inside a transaction block `COMMIT` in a `DO` or a
+ *   procedure fails ("invalid transaction termination"), so nothing the call sends can
+ *   leave read-only mode. (`default_transaction_read_only` from the startup packet stays
+ *   as a further guard.)
+ * - After the call, `RESET` runs on the same connection: it ends any transaction and
+ *   undoes every session change a statement can make (see the list below). It is sent
+ *   right behind the call's statement, in the same round trip, and the connection goes
+ *   back to the pool only once it has succeeded. A reset that fails (a cancel or a
+ *   `statement_timeout` hitting it, the connection breaking) destroys the connection
+ *   (`postgres-slots.ts`); the next caller gets a fresh one.
+ * - A cancel request sent for this call is waited for before the connection is handed
+ *   back, so it can never land on the next caller's `BEGIN READ ONLY`.
+ *
+ * `DEALLOCATE ALL` cannot break postgres.js's prepared-statement cache: `unsafe()` never
+ * names its statements (`prepare: false`). Were named statements ever turned on, this
+ * reset would have to drop only `pg_prepared_statements.from_sql` ones instead.
  */
 import type postgres from "postgres";
-import { ConnectorError } from "../errors.ts";
+import type { Logger } from "../../log/logger.ts";
 import type { PostgresPool } from "./postgres-pool.ts";
+import type { ConnectionSlots } from "./postgres-slots.ts";
 
 /** Options for `unsafe()`: the extended protocol even without parameters. */
 export const SINGLE_STATEMENT = { simple: false } as postgres.UnsafeQueryOptions;
 
-/** The statement runner a call uses: the pool, or a read-only transaction. */
+/** Opens a read-only transaction and takes its first snapshot, after which it cannot turn read-write. */
+export const BEGIN_READ_ONLY = "begin read only; select";
+
+/**
+ * What every call's connection is put back to, in one simple query. The transaction
+ * ends first (ours, or one a statement opened); then cursors, `SET ROLE` and
+ * `SET SESSION AUTHORIZATION`, every `SET`/`set_config` (back to the startup packet's
+ * values), prepared statements, `LISTEN`, session advisory locks, `currval`/`lastval`
+ * and temporary tables. `DISCARD ALL` would add `DISCARD PLANS` (costly for callers of
+ * functions, and no caller-visible state) and cannot run in a multi-statement query.
+ */
+export const RESET = "rollback; close all; set session authorization default; reset all; deallocate all; unlisten *; "
+  + "select pg_advisory_unlock_all(); discard sequences; discard temp";
+
+/** The statement runner a call uses: one connection of its own. */
 export type PostgresSession = Pick<postgres.Sql, "unsafe">;
 
 export interface PostgresLease {
   readonly sql: PostgresSession;
-  /** Ends the read-only transaction (ROLLBACK) and hands its connection back. Never throws. */
+  /** Sends a cancel request for `query`; the connection is not handed back before it has arrived. */
+  cancel(query: { cancel(): unknown }): void;
+  /**
+   * Queues the reset behind every statement sent so far, so it travels in their round
+   * trip; nothing may be sent on `sql` after it. `end()` does it if nobody did.
+   */
+  done(): void;
+  /** Waits for the reset and hands the connection back, or destroys it. Never throws. */
   end(): Promise<void>;
 }
 
-const TRANSACTION_CONTROL = new Set(["begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release"]);
-
-/** Throws `BAD_REQUEST` when the statement's first keyword is transaction control. */
-export function refuseTransactionControl(sql: string): void {
-  const [first, second] = leadingWords(sql);
-  if ((first && TRANSACTION_CONTROL.has(first)) || (first === "prepare" && second === "transaction")) {
-    throw new ConnectorError("BAD_REQUEST", "transaction control is not allowed: each call is one statement; use batch to run several in one transaction");
-  }
+export interface SessionOptions {
+  readonly: boolean;
+  log: Logger;
 }
 
-/** The first two words of `sql`, lower case, after whitespace and comments (block comments nest in PostgreSQL). */
-function leadingWords(sql: string): string[] {
-  const words: string[] = [];
-  let i = 0;
-  while (i < sql.length && words.length < 2) {
-    if (/\s/.test(sql[i]!)) i++;
-    else if (sql.startsWith("--", i)) i = sql.indexOf("\n", i) < 0 ? sql.length : sql.indexOf("\n", i) + 1;
-    else if (sql.startsWith("/*", i)) i = afterBlockComment(sql, i);
-    else {
-      const word = /^[A-Za-z_]+/.exec(sql.slice(i, i + 64))?.[0];
-      if (!word) break;
-      words.push(word.toLowerCase());
-      i += word.length;
-    }
-  }
-  return words;
-}
+type Sent = Promise<unknown>;
 
-function afterBlockComment(sql: string, start: number): number {
-  let depth = 0;
-  for (let i = start; i < sql.length; i++) {
-    if (sql.startsWith("/*", i)) (depth++, i++);
-    else if (sql.startsWith("*/", i)) {
-      depth--;
-      i++;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return sql.length;
-}
-
-/** The pool itself, or for `readonly` a READ ONLY transaction held until `end()`. */
-export async function leaseSession(pool: PostgresPool, readonly: boolean): Promise<PostgresLease> {
-  if (!readonly) return { sql: pool, end: async () => {} };
-  let finish!: (reason: unknown) => void;
-  const until = new Promise<never>((_, reject) => (finish = reject));
-  let done: Promise<unknown> | undefined;
-  const tx = await new Promise<postgres.TransactionSql>((resolve, reject) => {
-    done = pool.begin("read only", (sql) => {
-      resolve(sql);
-      return until;
-    });
-    // Rejected by `end()` on purpose (postgres.js then sends ROLLBACK), or by a failed
-    // statement inside that the call has already reported: only a failed BEGIN matters here.
-    done.catch(reject);
-  });
+/** Takes a connection for one call; for `readonly` the READ ONLY transaction is already sent ahead of the call's statement. */
+export async function leaseSession(slots: ConnectionSlots, options: SessionOptions): Promise<PostgresLease> {
+  const client = await slots.acquire();
+  const sent: Sent[] = [];
+  const send = (sql: string) => {
+    const query = client.unsafe(sql).execute() as unknown as Sent;
+    // Awaited in `end()`; a failure there destroys the connection.
+    query.catch(() => {});
+    sent.push(query);
+  };
+  // If it failed, the statement behind it fails with it or runs in the still read-only session.
+  if (options.readonly) send(BEGIN_READ_ONLY);
+  const cancels: Promise<unknown>[] = [];
+  let queued = false;
+  let ended: Promise<void> | undefined;
+  const done = () => {
+    if (!queued) (queued = true, send(RESET));
+  };
   return {
-    sql: tx,
-    end: async () => {
-      finish(new Error("read-only call finished"));
-      await done?.catch(() => {});
+    sql: client,
+    cancel(query) {
+      cancels.push(Promise.resolve(query.cancel()).catch(() => {}));
+    },
+    done,
+    end() {
+      done();
+      return (ended ??= finish(slots, client, sent, cancels, options));
     },
   };
+}
+
+async function finish(slots: ConnectionSlots, client: PostgresPool, sent: Sent[], cancels: Promise<unknown>[], options: SessionOptions): Promise<void> {
+  try {
+    await Promise.all([...sent, ...cancels]);
+    // A cancel that reached the backend only after the reset answered is still pending
+    // there: a second reset takes it (and fails, destroying the connection) rather than
+    // the next caller's first statement.
+    if (cancels.length > 0) await client.unsafe(RESET);
+    slots.release(client);
+  } catch (error) {
+    const code = String((error as { code?: unknown } | undefined)?.code ?? "");
+    // A broken connection the call has reported already; anything else is worth a line.
+    if (!/^(E[A-Z]+|CONNECTION_\w+)$/.test(code)) options.log.warn("postgres connection dropped: its reset after a call failed", { code });
+    await slots.destroy(client);
+  }
 }

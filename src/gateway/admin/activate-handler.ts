@@ -24,7 +24,6 @@ export const activate: Handler = async (request, ctx) => {
   }
   try {
     const { group, agent } = await ctx.service.activate({ code: body.code, publicKey, info: info as AgentInfo | undefined });
-    ctx.log.info("agent activated", { requestId: ctx.requestId, remoteIp: ctx.remoteIp, group: group.name, agent: agent.name });
     return jsonResponse({ agentId: agent.id, agentName: agent.name, group: group.name, gatewayUrl: ctx.publicUrl });
   } catch (error) {
     if (error instanceof GatewayError && error.code === "UNAUTHENTICATED") {

@@ -3,7 +3,9 @@
  * The admin operations, shared by the HTTP admin API and the `outpost gateway` CLI so
  * both enforce the same rules and say the same thing when refusing. Names come in,
  * records go out; authorization is the caller's job (the HTTP layer checks tokens, the
- * CLI trusts whoever can open the data folder).
+ * CLI trusts whoever can open the data folder). Every change is reported to the `audit`
+ * sink, so the API, the console and the CLI describe it the same way; who made it is the
+ * sink's business (`withAudit` binds one per request).
  */
 import { issueActivationCode } from "../auth/activation-codes.ts";
 import { hashSecret, newApiToken, type RandomBytes } from "../auth/secrets.ts";
@@ -12,6 +14,11 @@ import type { AgentInfo, AgentRecord, ApiTokenRecord, GatewayStore, GroupRecord 
 import { CA_FILE_HINT, PRIVATE_CA_SETTING } from "../tls-issuer.ts";
 import { checkName, mergeGroupSettings } from "./validation.ts";
 
+/**
+ * Hears each change: what happened (`"agent disabled"`) and the names and ids it touched.
+ * Fields never hold a secret (a new token's secret, webhook URLs): settings are named by key.
+ */
+export type AuditSink = (action: string, fields: Record<string, unknown>) => void;
 
 export interface AdminServiceOptions {
   store: GatewayStore;
@@ -21,6 +28,8 @@ export interface AdminServiceOptions {
   now?: () => number;
   /** Injected for tests. Defaults to the OS CSPRNG. */
   random?: RandomBytes;
+  /** Where changes are reported. Defaults to none. */
+  audit?: AuditSink;
 }
 
 /** A freshly issued activation code and how to use it. */
@@ -36,19 +45,30 @@ export class AdminService {
   readonly #onAgentChanged: (agentId: string) => void;
   readonly #now: () => number;
   readonly #random?: RandomBytes;
+  readonly #audit: AuditSink;
+  readonly #options: AdminServiceOptions;
 
   constructor(options: AdminServiceOptions) {
+    this.#options = options;
     this.store = options.store;
     this.#onAgentChanged = options.onAgentChanged ?? (() => {});
     this.#now = options.now ?? Date.now;
     this.#random = options.random;
+    this.#audit = options.audit ?? (() => {});
+  }
+
+  /** The same service reporting its changes to `audit` (one per admin request: it knows the actor). */
+  withAudit(audit: AuditSink): AdminService {
+    return new AdminService({ ...this.#options, audit });
   }
 
   // ---- groups --------------------------------------------------------------------
 
   async createGroup(name: unknown, settings?: unknown): Promise<GroupRecord> {
     const checked = checkName("group", name);
-    return this.store.createGroup({ name: checked, settings: mergeGroupSettings({ allowedCidrs: [] }, settings) });
+    const group = await this.store.createGroup({ name: checked, settings: mergeGroupSettings({ allowedCidrs: [] }, settings) });
+    this.#audit("group created", { group: group.name, settings: keysOf(settings) });
+    return group;
   }
 
   /** Throws NOT_FOUND with the group's name. */
@@ -60,7 +80,9 @@ export class AdminService {
 
   async updateGroupSettings(name: string, patch: unknown): Promise<GroupRecord> {
     const group = await this.group(name);
-    return this.store.updateGroupSettings(group.id, mergeGroupSettings(group.settings, patch));
+    const updated = await this.store.updateGroupSettings(group.id, mergeGroupSettings(group.settings, patch));
+    this.#audit("group settings changed", { group: group.name, settings: keysOf(patch) });
+    return updated;
   }
 
   async deleteGroup(name: string, force = false): Promise<{ agentsRemoved: number }> {
@@ -71,6 +93,7 @@ export class AdminService {
     }
     const result = await this.store.deleteGroup(group.id, { force });
     for (const agent of agents) this.#onAgentChanged(agent.id);
+    this.#audit("group deleted", { group: group.name, agentsRemoved: result.agentsRemoved, force });
     return result;
   }
 
@@ -81,6 +104,7 @@ export class AdminService {
     const agent = await this.store.createAgent({ groupId: group.id, name: checkName("agent", agentName) }).catch((error) => {
       throw renameConflict(error, `agent "${String(agentName)}" already exists in group "${groupName}"`);
     });
+    this.#audit("agent added", { group: group.name, agent: agent.name, agentId: agent.id });
     return { group, agent, ...(await this.#instructions(agent.id, gatewayUrl)) };
   }
 
@@ -93,23 +117,27 @@ export class AdminService {
   }
 
   async setAgentStatus(groupName: string, agentName: string, status: "enabled" | "disabled"): Promise<AgentRecord> {
-    const { agent } = await this.agent(groupName, agentName);
+    const { group, agent } = await this.agent(groupName, agentName);
     const updated = await this.store.setAgentStatus(agent.id, status);
     this.#onAgentChanged(agent.id);
+    this.#audit(`agent ${status}`, { group: group.name, agent: agent.name, agentId: agent.id });
     return updated;
   }
 
   async removeAgent(groupName: string, agentName: string): Promise<AgentRecord> {
-    const { agent } = await this.agent(groupName, agentName);
+    const { group, agent } = await this.agent(groupName, agentName);
     await this.store.deleteAgent(agent.id);
     this.#onAgentChanged(agent.id);
+    this.#audit("agent removed", { group: group.name, agent: agent.name, agentId: agent.id });
     return agent;
   }
 
   /** A new one-time code for an existing agent (a new machine, a lost key); earlier unused codes stop working. */
   async newActivationCode(groupName: string, agentName: string, gatewayUrl: string | undefined): Promise<{ agent: AgentRecord } & ActivationInstructions> {
-    const { agent } = await this.agent(groupName, agentName);
-    return { agent, ...(await this.#instructions(agent.id, gatewayUrl)) };
+    const { group, agent } = await this.agent(groupName, agentName);
+    const instructions = await this.#instructions(agent.id, gatewayUrl);
+    this.#audit("activation code issued", { group: group.name, agent: agent.name, agentId: agent.id });
+    return { agent, ...instructions };
   }
 
   // ---- tokens --------------------------------------------------------------------
@@ -128,6 +156,7 @@ export class AdminService {
     }
     const { secret, hash } = newApiToken(this.#random);
     const token = await this.store.createApiToken({ name, secretHash: hash, groups, admin });
+    this.#audit("API token created", { name: token.name, id: token.id, admin: token.admin, groups: token.groups });
     return { token, secret };
   }
 
@@ -136,7 +165,9 @@ export class AdminService {
     const tokens = await this.store.listApiTokens();
     const token = tokens.find((t) => t.id === nameOrId) ?? tokens.find((t) => t.name === nameOrId && t.revokedAt === null);
     if (!token) throw new GatewayError("NOT_FOUND", `token "${nameOrId}" does not exist or is already revoked`);
-    return this.store.revokeApiToken(token.id);
+    const revoked = await this.store.revokeApiToken(token.id);
+    this.#audit("API token revoked", { name: token.name, id: token.id });
+    return revoked;
   }
 
   // ---- activation ----------------------------------------------------------------
@@ -162,6 +193,8 @@ export class AdminService {
     this.#onAgentChanged(result.agent.id);
     const group = await this.store.getGroup(result.agent.groupId);
     if (!group) throw new GatewayError("NOT_FOUND", "the agent's group was deleted");
+    // The actor is the agent itself: it redeemed the one-time code an admin issued.
+    this.#audit("agent activated", { group: group.name, agent: result.agent.name, agentId: result.agent.id });
     return { group, agent: result.agent };
   }
 
@@ -175,4 +208,9 @@ export class AdminService {
 
 function renameConflict(error: unknown, message: string): unknown {
   return error instanceof GatewayError && error.code === "ALREADY_EXISTS" ? new GatewayError("ALREADY_EXISTS", message, { cause: error }) : error;
+}
+
+/** The keys a settings object set; their values may hold secrets (webhook URLs carry tokens). */
+function keysOf(settings: unknown): string[] | undefined {
+  return settings !== null && typeof settings === "object" && !Array.isArray(settings) ? Object.keys(settings) : undefined;
 }

@@ -7,17 +7,17 @@ import { authorizeGroup, canUseGroup, requireAdmin } from "../auth/authenticator
 import { jsonResponse, readJsonObject } from "../http-errors.ts";
 import type { Handler } from "./context.ts";
 import { agentView, groupView } from "./views.ts";
+import { authenticate } from "./audit.ts";
 
 export const createGroup: Handler = async (request, ctx) => {
-  requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
+  requireAdmin(await authenticate(request, ctx));
   const body = await readJsonObject(request);
   const group = await ctx.service.createGroup(body.name, body.settings);
-  ctx.log.info("group created", { requestId: ctx.requestId, group: group.name });
   return jsonResponse({ group: groupView(group, [], ctx.live) }, 201);
 };
 
 export const listGroups: Handler = async (request, ctx) => {
-  const principal = await ctx.auth.authenticate(request, ctx.remoteIp);
+  const principal = await authenticate(request, ctx);
   const store = ctx.service.store;
   const agents = await store.listAgents();
   const groups = (await store.listGroups())
@@ -27,7 +27,7 @@ export const listGroups: Handler = async (request, ctx) => {
 };
 
 export const showGroup: Handler = async (request, ctx) => {
-  const principal = await ctx.auth.authenticate(request, ctx.remoteIp);
+  const principal = await authenticate(request, ctx);
   authorizeGroup(principal, ctx.params.group!);
   const group = await ctx.service.group(ctx.params.group!);
   const agents = await ctx.service.store.listAgents(group.id);
@@ -38,18 +38,17 @@ export const showGroup: Handler = async (request, ctx) => {
 };
 
 export const updateGroup: Handler = async (request, ctx) => {
-  requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
+  requireAdmin(await authenticate(request, ctx));
   const body = await readJsonObject(request);
   const group = await ctx.service.updateGroupSettings(ctx.params.group!, body.settings ?? {});
   const agents = await ctx.service.store.listAgents(group.id);
-  ctx.log.info("group settings changed", { requestId: ctx.requestId, group: group.name });
   return jsonResponse({ group: groupView(group, agents, ctx.live) });
 };
 
 export const deleteGroup: Handler = async (request, ctx) => {
-  requireAdmin(await ctx.auth.authenticate(request, ctx.remoteIp));
+  requireAdmin(await authenticate(request, ctx));
   const force = ["1", "true", "yes"].includes(ctx.url.searchParams.get("force") ?? "");
   const { agentsRemoved } = await ctx.service.deleteGroup(ctx.params.group!, force);
-  ctx.log.info("group deleted", { requestId: ctx.requestId, group: ctx.params.group, agentsRemoved });
   return jsonResponse({ deleted: { group: ctx.params.group, agentsRemoved } });
 };
+

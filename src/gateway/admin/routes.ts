@@ -5,10 +5,12 @@
  * other path, so the gateway server can try its own routes (the invoke API shares the
  * `/v1/groups/{group}/...` prefix but never a full admin pattern).
  */
+import { AccessLog } from "../access-log.ts";
 import { errorResponse, GatewayError } from "../http-errors.ts";
 import { activate } from "./activate-handler.ts";
 import * as agents from "./agent-handlers.ts";
-import type { AdminContext, Handler, RequestInfo } from "./context.ts";
+import { audit } from "./audit.ts";
+import type { AdminContext, Handler, HandlerContext, RequestInfo } from "./context.ts";
 import * as groups from "./group-handlers.ts";
 import * as rollouts from "./rollout-handlers.ts";
 import * as tokens from "./token-handlers.ts";
@@ -87,23 +89,35 @@ export function handleAdminRequest(request: Request, ctx: AdminContext, info: Re
   return handleRoutes(ADMIN_ROUTES, request, new URL(request.url), ctx, info);
 }
 
-/** Answers a request whose path is in `routes` (405 with `Allow` for another method), else `undefined`. */
+/**
+ * Answers a request whose path is in `routes` (405 with `Allow` for another method), else
+ * `undefined`. Each answered request gets its access line, with the route as its op.
+ */
 export async function handleRoutes(
   routes: readonly Route[], request: Request, url: URL, ctx: AdminContext, info: RequestInfo,
 ): Promise<Response | undefined> {
   const match = matchRoute(routes, request.method, url.pathname);
   if (match.kind === "none") return undefined;
+  const started = performance.now();
+  const entry = AccessLog.begin(request, match.kind === "found" ? `${match.route.method} ${match.route.pattern}` : `${request.method} ${url.pathname}`, info);
+  let response: Response;
+  let failure: unknown;
   try {
     if (match.kind === "wrong-method") {
-      const error = new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
-      const response = errorResponse(error, info.requestId);
+      failure = new GatewayError("METHOD_NOT_ALLOWED", `${request.method} is not allowed here; use ${match.allowed.join(", ")}`);
+      response = errorResponse(failure, info.requestId);
       response.headers.set("allow", match.allowed.join(", "));
-      return response;
+    } else {
+      const handlerCtx: HandlerContext = { ...ctx, ...info, params: match.params, url, entry };
+      // The service reports each change with this request's actor (known once the handler authenticates).
+      handlerCtx.service = ctx.service.withAudit(ctx.localAudit ?? ((action, fields) => audit(handlerCtx, action, fields)));
+      response = await match.route.handler(request, handlerCtx);
+      response.headers.set("x-request-id", info.requestId);
     }
-    const response = await match.route.handler(request, { ...ctx, ...info, params: match.params, url });
-    response.headers.set("x-request-id", info.requestId);
-    return response;
   } catch (error) {
-    return errorResponse(error, info.requestId, ctx.log);
+    failure = error;
+    response = errorResponse(error, info.requestId, ctx.log);
   }
+  ctx.access?.answered(entry, response, started, failure);
+  return response;
 }

@@ -7,6 +7,7 @@
  * `GET /v1/groups/{group}/alerts` show. Webhook URLs never reach the log in full.
  */
 import type { Logger } from "../../log/logger.ts";
+import { LabeledCounter } from "../../log/prometheus-text.ts";
 import { alertBody, redactWebhook, webhookTarget } from "./alert-format.ts";
 import type { Alert, Delivery } from "./alert-types.ts";
 
@@ -31,6 +32,8 @@ export interface AlertSenderOptions {
 }
 
 export class AlertSender {
+  /** Finished deliveries by group and outcome (`delivered`, `failed`), for `/metrics`. */
+  readonly outcomes = new LabeledCounter();
   readonly #log: Logger;
   readonly #attempts: number;
   readonly #baseDelayMs: number;
@@ -102,6 +105,7 @@ export class AlertSender {
     }
     if (delivery.status === "pending") delivery.status = "failed";
     delivery.finishedAt = this.#now();
+    this.outcomes.add({ group: alert.group, outcome: delivery.status });
     const fields = { group: alert.group, event: alert.event, target: delivery.target, attempts: delivery.attempts };
     if (delivery.status === "delivered") this.#log.info("alert delivered", fields);
     else this.#log.warn("alert delivery failed", { ...fields, httpStatus: delivery.httpStatus, error: delivery.error });

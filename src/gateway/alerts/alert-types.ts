@@ -5,7 +5,7 @@
  * POST per webhook of the group and keeps a `Delivery` per POST for the console.
  */
 
-export type AlertEvent = "agent_disconnected" | "group_inactive" | "agent_outdated" | "drift_detected";
+export type AlertEvent = "agent_disconnected" | "group_degraded" | "group_inactive" | "group_recovered" | "agent_outdated" | "drift_detected";
 
 /** An agent an alert is about. */
 export interface AlertAgent {
@@ -25,7 +25,7 @@ export interface Alert {
   /** One line a person can read in a chat channel. */
   summary: string;
   agents: AlertAgent[];
-  /** Event-specific facts: `newestVersion`, `profiles` (drift), `graceMs`. */
+  /** Event-specific facts: `newestVersion`, `profiles` and `onlyOn` (drift), `graceMs`, `enabledAgents` and `activeAgents` (degraded). */
   details?: Record<string, unknown>;
 }
 

@@ -33,6 +33,8 @@ export interface AuthenticatorOptions {
   touchEveryMs?: number;
   /** Injected for tests. Defaults to `Date.now`. */
   now?: () => number;
+  /** Hears every refused credential's reason (for `/metrics`), as a snake_case constant. Defaults to none. */
+  onFailure?: (reason: string) => void;
 }
 
 export class Authenticator {
@@ -44,6 +46,7 @@ export class Authenticator {
   readonly #log: Logger;
   readonly #touchEveryMs: number;
   readonly #now: () => number;
+  readonly #onFailure: (reason: string) => void;
 
   constructor(options: AuthenticatorOptions) {
     this.#store = options.store;
@@ -52,6 +55,7 @@ export class Authenticator {
     this.limiter = options.limiter ?? new FailureLimiter({ now: options.now });
     this.#touchEveryMs = options.touchEveryMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    this.#onFailure = options.onFailure ?? (() => {});
   }
 
   /** Resolves the request's bearer token. `remoteIp` keys the failure limit. */
@@ -88,6 +92,7 @@ export class Authenticator {
   /** Counts a failed attempt against `remoteIp` and logs it (no secret). */
   recordFailure(remoteIp: string, kind: string, fields: Record<string, unknown> = {}): void {
     this.limiter.recordFailure(remoteIp);
+    this.#onFailure(kind.replace(/\W+/g, "_"));
     this.#log.warn("authentication failed", { remoteIp, reason: kind, ...fields });
   }
 
@@ -99,9 +104,13 @@ export class Authenticator {
    */
   #fail(remoteIp: string, reason: string, message: string, counts = true, tokenName?: string): GatewayError {
     // A request without any header is a client that forgot, not a guess; it is not counted.
-    if (!counts) return new GatewayError("UNAUTHENTICATED", message);
+    if (!counts) {
+      this.#onFailure(reason);
+      return new GatewayError("UNAUTHENTICATED", message);
+    }
     const wait = this.limiter.retryAfterSeconds(remoteIp);
     if (wait > 0) {
+      this.#onFailure("rate_limited");
       return new GatewayError("RATE_LIMITED", `too many failed attempts from this address; retry in ${wait} s`, { retryAfterSeconds: wait });
     }
     this.recordFailure(remoteIp, reason, { name: tokenName });

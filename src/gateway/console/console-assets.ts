@@ -10,6 +10,7 @@ import ui from "./assets/console-ui.js" with { type: "text" };
 import script from "./assets/console.js" with { type: "text" };
 import groups from "./assets/groups-page.js" with { type: "text" };
 import formFields from "./assets/form-fields.js" with { type: "text" };
+import requests from "./assets/requests-panel.js" with { type: "text" };
 import styles from "./assets/console.css" with { type: "text" };
 import page from "./assets/index.html" with { type: "text" };
 import openapi from "../../../docs/openapi.yaml" with { type: "text" };
@@ -24,6 +25,7 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   "console-ui.js": { body: ui, type: "text/javascript; charset=utf-8" },
   "groups-page.js": { body: groups, type: "text/javascript; charset=utf-8" },
   "form-fields.js": { body: formFields, type: "text/javascript; charset=utf-8" },
+  "requests-panel.js": { body: requests, type: "text/javascript; charset=utf-8" },
 };
 
 const SECURITY_HEADERS = {

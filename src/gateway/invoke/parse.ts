@@ -18,6 +18,8 @@ export interface Invocation {
   body: ReadableStream<Uint8Array> | null;
   /** What the caller asked to wait at most, in ms, if anything. */
   timeoutMs?: number;
+  /** Size of a JSON body read here (database and script requests); streamed bodies are counted as they pass. */
+  jsonBytes?: number;
 }
 
 /** Largest JSON body of a database or script request. Defaults to 10 MiB. */
@@ -65,23 +67,25 @@ async function databaseOperation(request: Request, rest: string) {
   const op = ({ query: "db.query", execute: "db.execute", batch: "db.batch", call: "db.call" } as const)[rest];
   if (!op) throw new GatewayError("NOT_FOUND", `unknown database operation "${rest}" (query, execute, batch or call)`);
   requireMethod(request, "POST");
-  const json = await readJsonObject(request, MAX_INVOKE_JSON_BYTES);
+  let jsonBytes = 0;
+  const json = await readJsonObject(request, MAX_INVOKE_JSON_BYTES, (bytes) => (jsonBytes = bytes));
   const { timeoutMs, ...args } = json;
   if (op === "db.query") {
     const accept = request.headers.get("accept") ?? "";
     args.format = accept.includes("application/x-ndjson") ? "ndjson" : "json";
   }
-  return { op, args, body: null, timeoutMs: optionalTimeout(timeoutMs) } as const;
+  return { op, args, body: null, timeoutMs: optionalTimeout(timeoutMs), jsonBytes } as const;
 }
 
 async function scriptOperation(request: Request, rest: string) {
   if (!rest || rest.includes("/")) throw new GatewayError("NOT_FOUND", "the path must name one script: /scripts/{profile}/{script}");
   requireMethod(request, "POST");
-  const { params = {}, timeoutMs } = await readJsonObject(request, MAX_INVOKE_JSON_BYTES);
+  let jsonBytes = 0;
+  const { params = {}, timeoutMs } = await readJsonObject(request, MAX_INVOKE_JSON_BYTES, (bytes) => (jsonBytes = bytes));
   if (params === null || typeof params !== "object" || Array.isArray(params)) {
     throw new GatewayError("BAD_REQUEST", "params must be a JSON object");
   }
-  return { op: "scripts.run", args: { script: decodeSegment(rest), params }, body: null, timeoutMs: optionalTimeout(timeoutMs) } as const;
+  return { op: "scripts.run", args: { script: decodeSegment(rest), params }, body: null, timeoutMs: optionalTimeout(timeoutMs), jsonBytes } as const;
 }
 
 function filesOperation(request: Request, url: URL, rest: string): Pick<Invocation, "op" | "args" | "body"> {

@@ -88,10 +88,11 @@ export async function startCompiledStack(): Promise<CompiledStack> {
   };
   const healthy = async () => (await fetch(`${base}/healthz`, { tls: { ca: ca.certPem } }).catch(() => undefined))?.ok === true;
 
-  await cli(["gateway", "group", "create", "sales", "--data-dir", dataDir]);
-  const token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "root", "--admin", "--data-dir", dataDir, "--json"])) as { secret: string }).secret;
   let started = spawnGateway();
   await waitFor(healthy, "the gateway to listen", 30_000);
+  // The admin commands never create a store: `gateway serve` makes it, they run beside it.
+  await cli(["gateway", "group", "create", "sales", "--data-dir", dataDir]);
+  const token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "root", "--admin", "--data-dir", dataDir, "--json"])) as { secret: string }).secret;
 
   const stack: CompiledStack = {
     work, ca, port, token, relay, agents,

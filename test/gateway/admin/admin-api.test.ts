@@ -243,4 +243,17 @@ describe("tokens", () => {
     expect((await f.call("DELETE", "/v1/admin/tokens/ci")).status).toBe(404);
     expect((await f.call("DELETE", `/v1/admin/tokens/${created.body.token.id}`)).status).toBe(200);
   });
+
+  test("a rolling upgrade is requested and read back with ISO times, like every other time", async () => {
+    await f.call("POST", "/v1/groups", { body: { name: "sales" } });
+    const requested = await f.call("POST", "/v1/groups/sales/upgrade", { body: { version: "1.2.0" } });
+    expect(requested.status).toBe(202);
+    const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    const { version, state, requestedAt, updatedAt } = requested.body.rollout;
+    expect([version, state]).toEqual(["1.2.0", "pending"]);
+    expect(requestedAt).toMatch(ISO);
+    expect(updatedAt).toMatch(ISO);
+    const read = await f.call("GET", "/v1/groups/sales/upgrade");
+    expect(read.body.rollout.requestedAt).toBe(requestedAt);
+  });
 });

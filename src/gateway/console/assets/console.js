@@ -6,7 +6,8 @@
 
 import { api, checkAdminToken, onUnauthorized, TOKEN_KEY } from "./console-api.js";
 import { field, fieldOf, lines } from "./form-fields.js";
-import { groupsPage } from "./groups-page.js";
+import { driftNotes, groupsPage } from "./groups-page.js";
+import { requestsPanel } from "./requests-panel.js";
 import { $, badge, confirmAction, enc, h, percent, replaceKeepingFocus, since, table, time, toast } from "./console-ui.js";
 
 const view = $("view");
@@ -42,6 +43,7 @@ function groupPage(name) {
   const settingsError = h("p", { id: "settings-error", class: "error", role: "alert" });
   const agentName = h("input", { id: "agent-name", required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}", autocomplete: "off" });
   const path = `/v1/groups/${enc(name)}`;
+  const requests = requestsPanel(path);
 
   const addForm = h("form", { class: "card", "aria-labelledby": "add-title", onsubmit: (e) => (e.preventDefault(), act(async () => {
     const result = await api("POST", `${path}/agents`, { name: agentName.value });
@@ -82,7 +84,7 @@ function groupPage(name) {
   view.append(title,
     h("h2", {}, "Agents"), agents,
     h("div", { class: "grid" }, h("section", { class: "card", "aria-labelledby": "chart-title" }, h("h2", { id: "chart-title" }, "Last hour"), chart), addForm, settingsForm),
-    h("h2", {}, "Alert deliveries"), deliveries);
+    h("h2", {}, "Alert deliveries"), deliveries, requests.element);
 
   let first = true;
   return async () => {
@@ -93,8 +95,9 @@ function groupPage(name) {
       hooks.value = (detail.group.settings.alertWebhooks ?? []).join("\n");
       first = false;
     }
-    replaceKeepingFocus(agents, ...[agentTable(path, detail), driftNote(detail.group.drift)].filter(Boolean));
+    replaceKeepingFocus(agents, ...[agentTable(path, detail), driftNote(detail.group)].filter(Boolean));
     chart.replaceChildren(drawChart(stats));
+    await requests.refresh(detail.agents.map((agent) => agent.name));
     deliveries.replaceChildren(table("Alert deliveries", ["When", "Event", "Webhook", "Status", "Attempts", "HTTP"],
       alerts.deliveries.map((d) => h("tr", {}, h("td", {}, time(d.createdAt)), h("td", { class: "wrap" }, d.summary), h("td", {}, d.target),
         h("td", {}, badge(d.status)), h("td", {}, d.attempts), h("td", {}, d.httpStatus ?? d.error ?? "—"))),
@@ -102,13 +105,19 @@ function groupPage(name) {
   };
 }
 
-function driftNote(drift) {
-  const names = Object.keys(drift);
-  return names.length ? h("p", { class: "warn", role: "note" }, `⚠ Configuration drift: agents report different settings for ${names.join(", ")}.`) : null;
+function driftNote(group) {
+  const notes = driftNotes(group);
+  return notes.length ? h("p", { class: "warn", role: "note" }, `⚠ Configuration drift: ${notes.join("; ")}. Profiles only on some agents fail over to nobody.`) : null;
+}
+
+/** A connected agent: how long ago it was last known alive; a gone one: since when. */
+function seen(agent) {
+  if (agent.disconnectedAt) return `disconnected since ${time(agent.disconnectedAt)}`;
+  return agent.lastSeenAt ? `${since(agent.lastSeenAt)} ago` : "—";
 }
 
 function agentTable(path, detail) {
-  return table("Agents", ["Name", "Status", "Version", "Remote IP", "Host", "PID", "OS user", "Uptime", "In flight", "Profiles", "Actions"],
+  return table("Agents", ["Name", "Status", "Version", "Remote IP", "Host", "PID", "OS user", "Uptime", "Last seen", "In flight", "Profiles", "Actions"],
     detail.agents.map((agent) => {
       const info = agent.info ?? {};
       const at = `${path}/agents/${enc(agent.name)}`;
@@ -123,7 +132,7 @@ function agentTable(path, detail) {
       return h("tr", { "data-agent": agent.name },
         h("th", { scope: "row" }, agent.name), h("td", {}, badge(agent.status)), h("td", {}, info.version ?? "—"),
         h("td", {}, agent.connection?.remoteIp ?? "—"), h("td", {}, info.hostname ?? "—"), h("td", {}, info.pid ?? "—"),
-        h("td", {}, info.user ?? "—"), h("td", {}, since(agent.connection?.connectedSince)), h("td", {}, agent.connection?.inFlight ?? "—"),
+        h("td", {}, info.user ?? "—"), h("td", {}, since(agent.connection?.connectedSince)), h("td", {}, seen(agent)), h("td", {}, agent.connection?.inFlight ?? "—"),
         h("td", { class: "wrap" }, (info.profiles ?? []).map((p) => p.name).join(", ") || "—"),
         h("td", {}, toggle, remove));
     }), "No agents yet: add one below.");

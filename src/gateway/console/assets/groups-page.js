@@ -8,6 +8,16 @@ import { api } from "./console-api.js";
 import { badge, confirmAction, enc, h, percent, replaceKeepingFocus, table } from "./console-ui.js";
 import { field, fieldOf, lines } from "./form-fields.js";
 
+/** What is uneven between a group's agents, in a few words: settings that differ, profiles only some offer. */
+export function driftNotes(group) {
+  const differ = Object.keys(group.drift);
+  const partial = Object.entries(group.onlyOn ?? {});
+  return [
+    differ.length ? `settings differ: ${differ.join(", ")}` : null,
+    partial.length ? `only on some agents: ${partial.map(([name, agents]) => `${name} (${agents.join(", ")})`).join(", ")}` : null,
+  ].filter(Boolean);
+}
+
 export function groupsPage(view) {
   const list = h("div", {});
   // Outcomes of deleting (and why a group cannot be deleted); focused after a delete so
@@ -38,14 +48,14 @@ export function groupsPage(view) {
   }
 
   function row(group, stats) {
-    const drift = Object.keys(group.drift);
+    const notes = driftNotes(group);
     return h("tr", { "data-group": group.name },
       h("th", { scope: "row" }, h("a", { href: `#/groups/${enc(group.name)}`, "data-focus": `open-${group.name}` }, group.name)),
       h("td", {}, badge(group.status)),
       h("td", {}, `${group.activeAgents} / ${group.agentCount}`),
       h("td", {}, stats?.requestsPerMinute ?? 0),
       h("td", {}, percent(stats?.errorRate ?? 0)),
-      h("td", { class: "wrap" }, drift.length ? h("span", { class: "warn" }, `⚠ settings differ: ${drift.join(", ")}`) : "—"),
+      h("td", { class: "wrap" }, notes.length ? h("span", { class: "warn" }, `⚠ ${notes.join("; ")}`) : "—"),
       h("td", {}, h("button", { type: "button", class: "small danger", "data-focus": `delete-${group.name}`, onclick: () => remove(group) },
         "Delete", h("span", { class: "sr-only" }, ` ${group.name}`))));
   }
