@@ -73,8 +73,13 @@ function Install-Outpost {
 
   Add-ToPath -Folder $Dir -Machine:$elevated
   if ($NoService) { return }
-  if ($Service -and $elevated) { & $target service install }
-  elseif ($elevated) { Write-Host "to run Outpost as a Windows service: `"$target`" service install" }
+  # Never installed from here: the service runs `outpost run`, which needs the identity and
+  # the gateway section that only `outpost activate` writes. Print both, in order.
+  if ($Service -or $elevated) {
+    Write-Host "to run Outpost as a Windows service, first activate this host, then install the service (from an elevated prompt):"
+    Write-Host "  `"$target`" activate CODE --gateway wss://HOST:PORT --config C:\ProgramData\Outpost\config.yml   (add --ca FILE for a private CA)"
+    Write-Host "  `"$target`" service install --config C:\ProgramData\Outpost\config.yml"
+  }
 }
 
 # Adds $Folder to the user (or machine) PATH. Reads the raw value without expanding it and

@@ -4,18 +4,7 @@
 #   curl -fsSL https://releases.outpost.example/install.sh | sh
 #   curl -fsSL https://releases.outpost.example/install.sh | sh -s -- --version 1.2.0 --dir ~/bin
 #
-# Options:
-#   --version V    install version V (default: the latest, from latest.json)
-#   --dir DIR      install into DIR (default: ~/.local/bin, or /usr/local/bin as root)
-#   --service      as root on a systemd host, run `outpost service install` afterwards
-#   --no-service   do not mention the service at all
-#
-# Environment:
-#   OUTPOST_DOWNLOAD_BASE    release folder to download from (a mirror is a copy of it)
-#   OUTPOST_RELEASE_PUBKEY   PEM file of the release public key, instead of the one below
-#   OUTPOST_OS, OUTPOST_ARCH, OUTPOST_LIBC
-#                            skip detection: linux|darwin, x64|arm64, glibc|musl
-#                            (for tests, and for mirrors that fetch other platforms)
+# Options and environment: see usage() below, or run it with --help (works piped too).
 #
 # The download is checked before anything is installed: the archive's sha256 against
 # SHA256SUMS, and SHA256SUMS's Ed25519 signature with openssl (OpenSSL 3) when available.
@@ -32,6 +21,32 @@ say() {
 die() {
   say "error: $*"
   exit 1
+}
+
+# Printed by --help. A heredoc rather than the header comment: piped (`curl … | sh -s --
+# --help`) there is no file for $0 to name, so the script cannot read its own comments.
+usage() {
+  cat <<'EOF'
+Outpost installer for Linux and macOS.
+
+  curl -fsSL https://releases.outpost.example/install.sh | sh
+  curl -fsSL https://releases.outpost.example/install.sh | sh -s -- --version 1.2.0 --dir ~/bin
+
+Options:
+  --version V    install version V (default: the latest, from latest.json)
+  --dir DIR      install into DIR (default: ~/.local/bin, or /usr/local/bin as root)
+  --service      print how to install the systemd service once the agent is activated
+                 (a service needs config.yml and identity.json, which `outpost activate` writes)
+  --no-service   do not mention the service at all
+  -h, --help     print this and exit
+
+Environment:
+  OUTPOST_DOWNLOAD_BASE    release folder to download from (a mirror is a copy of it)
+  OUTPOST_RELEASE_PUBKEY   PEM file of the release public key, instead of the embedded one
+  OUTPOST_OS, OUTPOST_ARCH, OUTPOST_LIBC
+                           skip detection: linux|darwin, x64|arm64, glibc|musl
+                           (for tests, and for mirrors that fetch other platforms)
+EOF
 }
 
 release_pubkey_pem() {
@@ -150,7 +165,7 @@ parse_args() {
       --dir=*) dir="${1#*=}"; shift ;;
       --service) service=yes; shift ;;
       --no-service) service=no; shift ;;
-      -h | --help) sed -n '2,20p' "$0" 2>/dev/null || true; exit 0 ;;
+      -h | --help) usage; exit 0 ;;
       *) die "unknown option '$1' (known: --version V, --dir DIR, --service, --no-service)" ;;
     esac
   done
@@ -159,17 +174,18 @@ parse_args() {
   fi
 }
 
+# The service is never installed from here: it runs `outpost run`, which needs the
+# identity and the gateway section that only `outpost activate` writes, so it would start
+# failing at once. The commands are printed in the order they must run.
 offer_service() {
   [ "$service" = no ] && return 0
-  if [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then
-    if [ "$service" = yes ]; then
-      "$dir/outpost" service install
-    else
-      say "to run Outpost as a systemd service: $dir/outpost service install"
-    fi
-  elif [ "$service" = yes ]; then
-    say "--service needs root on a systemd host; run \`outpost service install\` later"
+  if [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ]; then sudo=""
+  elif [ "$service" = yes ]; then sudo="sudo "
+  else return 0
   fi
+  say "to run Outpost as a systemd service, first activate this host, then install the service:"
+  say "  ${sudo}$dir/outpost activate CODE --gateway wss://HOST:PORT --config /etc/outpost/config.yml   (add --ca FILE for a private CA)"
+  say "  ${sudo}$dir/outpost service install --config /etc/outpost/config.yml"
 }
 
 main() {

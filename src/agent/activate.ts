@@ -15,7 +15,7 @@ export interface ActivateOptions {
   gatewayUrl: string;
   configPath: string;
   identityPath: string;
-  /** PEM of an extra CA to trust for the gateway. */
+  /** PEM of the CAs trusted for the gateway instead of the system store (`gateway.ca`). */
   ca?: string;
   /** Path of that CA as the user gave it, written to config.yml. */
   caPath?: string;

@@ -79,6 +79,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     log: log.child("agent"),
     concurrency: agentSettings.concurrency,
     queueSize: agentSettings.queue_size,
+    maxRequestSize: agentSettings.max_request_size,
     control: {
       "agent.upgrade": (args) =>
         upgradeOnRequest(args, {

@@ -10,9 +10,10 @@ import { createCallContext } from "../connectors/context.ts";
 import { ConnectorError } from "../connectors/errors.ts";
 import { Limiter } from "../connectors/limiter.ts";
 import type { Logger } from "../log/logger.ts";
-import { deadlineScope, isControlOperation, isOperation, type ControlOperationName } from "../protocol/index.ts";
+import { DEFAULT_MAX_FRAME, deadlineScope, isControlOperation, isOperation, type ControlOperationName } from "../protocol/index.ts";
 import type { CallContext } from "../connectors/connector.ts";
 import type { Stream } from "../tunnel/index.ts";
+import type { BodyLimit } from "./operations/context.ts";
 import { HANDLERS } from "./operations/index.ts";
 import type { ProfileSet } from "./profiles.ts";
 import { Reply } from "./reply.ts";
@@ -25,6 +26,11 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Requests waiting beyond that; one more gets UNAVAILABLE. Defaults to `256`. */
   queueSize?: number;
+  /**
+   * `agent.max_request_size`: bytes of a request's arguments and of a forwarded body
+   * (uploads excluded); more is TOO_LARGE. Defaults to `10485760`.
+   */
+  maxRequestSize?: number;
   /** Handlers of operations on the agent itself (profile-less); their result answers as JSON. */
   control?: Partial<Record<ControlOperationName, (args: Record<string, unknown>, ctx: CallContext) => Promise<unknown>>>;
   /** Hears every finished request: the profile it named if this agent has it, `ok` or the error's code. Defaults to none. */
@@ -35,6 +41,7 @@ export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #limiter: Limiter;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #maxRequestSize: number;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -43,6 +50,20 @@ export class Dispatcher {
       queueSize: options.queueSize ?? 256,
       label: "this agent",
     });
+    this.#maxRequestSize = options.maxRequestSize ?? 10_485_760;
+  }
+
+  /**
+   * TOO_LARGE when the arguments (SQL, parameters, script values) pass the cap. They came
+   * in one open frame, which this agent accepts up to DEFAULT_MAX_FRAME, so only a cap below
+   * that can be passed, and only then is the JSON measured (nothing is paid by default).
+   */
+  #checkArgsSize(args: Record<string, unknown>): void {
+    if (this.#maxRequestSize >= DEFAULT_MAX_FRAME) return;
+    const size = Buffer.byteLength(JSON.stringify(args));
+    if (size > this.#maxRequestSize) {
+      throw new ConnectorError("TOO_LARGE", `the request's arguments take ${size} bytes; agent.max_request_size is ${this.#maxRequestSize}`);
+    }
   }
 
   get inFlight(): number {
@@ -79,6 +100,7 @@ export class Dispatcher {
     // bounds only the wait for the head.
     const streamed = isOperation(op) && deadlineScope(op) !== "reply";
     const reply = new Reply(stream, { onHead: streamed ? () => ctx.clearDeadline() : undefined });
+    const bodyLimit: BodyLimit = { maxBytes: this.#maxRequestSize };
     let outcome = "ok";
     try {
       if (isControlOperation(op)) {
@@ -93,11 +115,14 @@ export class Dispatcher {
       if (!profile || profile.connector.kind !== kind) {
         throw new ConnectorError("NOT_FOUND", `this agent has no ${kind} profile "${profileName}"`);
       }
+      this.#checkArgsSize(args);
       release = await this.#limiter.acquire(ctx.signal);
       log.debug("request started", { op, profile: profileName });
-      await handler(profile.connector, args, reply, { ctx, stream });
+      await handler(profile.connector, args, reply, { ctx, stream, bodyLimit });
       log.debug("request done", { op, profile: profileName, ms: Math.round(performance.now() - started) });
-    } catch (error) {
+    } catch (caught) {
+      // A body cut at the cap breaks the connector's read; the cap is the reason to report.
+      const error = bodyLimit.exceeded ?? caught;
       const code = (error as { code?: string }).code;
       outcome = code ?? "INTERNAL";
       log.warn("request failed", { op, profile: profileName, code, message: (error as Error).message, ms: Math.round(performance.now() - started) });

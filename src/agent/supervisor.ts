@@ -19,7 +19,7 @@
  */
 import type { IdentityFile } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
-import { CloseCode, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
+import { CloseCode, FINAL_CLOSE_CODES, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
 import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
 import { FailureLog } from "./failure-log.ts";
 import { dialLink, type Link, type LinkEnd } from "./link.ts";
@@ -28,7 +28,7 @@ import { describeUpgradeFailure, isUpgradeFailure } from "./upgrade-diagnose.ts"
 import { Backoff, isTunnelError, systemClock, type Clock, type Session, type Stream } from "../tunnel/index.ts";
 
 /** Refusals that need someone on this host or a new key; retried every `slowRetryMs`. */
-const NEEDS_OPERATOR: ReadonlySet<number> = new Set([CloseCode.UNKNOWN_AGENT, CloseCode.REVOKED, CloseCode.BAD_SIGNATURE, CloseCode.UNSUPPORTED_VERSION]);
+const NEEDS_OPERATOR = FINAL_CLOSE_CODES;
 /** Refusals an administrator lifts on the gateway at any moment; retried every `adminRetryMs`. */
 const ADMIN_HOLD: ReadonlySet<number> = new Set([CloseCode.DISABLED, CloseCode.ADDRESS_NOT_ALLOWED]);
 

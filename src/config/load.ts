@@ -45,6 +45,22 @@ export interface LoadOptions {
    * Off for the agent, where a missing files base fails that profile only. Defaults to `false`.
    */
   checkFiles?: boolean;
+  /**
+   * Only these top-level sections are resolved, decrypted and checked; the rest of the file
+   * is dropped unread (its YAML must still parse). Defaults to every section.
+   */
+  sections?: readonly (keyof OutpostConfig)[];
+}
+
+/**
+ * Loads only `sections` of a config file, for commands that need one part of it:
+ * `outpost activate` and `outpost upgrade` read `proxy:` and `gateway:`, and must not fail
+ * on an `${env:X}` in a database password that only the service's environment sets (run
+ * under `sudo`, the environment is not the service's). `secrets:` is always kept: it says
+ * where the key for an encrypted proxy password is.
+ */
+export function loadConfigSections(path: string, sections: readonly (keyof OutpostConfig)[], options: LoadOptions = {}): Promise<LoadedConfig> {
+  return loadConfig(path, { ...options, sections: [...sections, "secrets"] });
 }
 
 /** Loads and checks a config file. Throws `ConfigError` listing every error found. */
@@ -65,8 +81,10 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   if (issues.length > 0) throw new ConfigError("CONFIG_INVALID", issues);
 
   const encrypted: EncryptedValue[] = [];
+  const wanted = (segments: Segment[]) => !options.sections || options.sections.includes(segments[0] as keyof OutpostConfig);
   const walked = walkDocument(doc, {
     onString(value, segments, offset) {
+      if (!wanted(segments)) return value;
       const result = resolveSources(value, { env, baseDir: dirname(full) });
       if ("error" in result) {
         issue(offset, segments, result.error);
@@ -76,15 +94,22 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
       return result.value;
     },
     onEncrypted(value, segments, offset) {
+      if (!wanted(segments)) return "";
       encrypted.push({ text: value, path: segments, offset });
       return "";
     },
-    onProblem: (message, segments, offset) => issue(offset, segments, message),
+    onProblem: (message, segments, offset) => {
+      if (segments.length === 0 || wanted(segments)) issue(offset, segments, message);
+    },
   });
   const data = walked.data ?? {};
   if (typeof data !== "object" || Array.isArray(data)) {
     issue(0, "", "the file must be a mapping of keys (gateway:, databases:, ...)");
     throw new ConfigError("CONFIG_INVALID", issues);
+  }
+
+  if (options.sections) {
+    for (const key of Object.keys(data)) if (!wanted([key])) delete (data as Record<string, unknown>)[key];
   }
 
   if (encrypted.length > 0) {

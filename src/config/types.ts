@@ -27,7 +27,7 @@ export interface GatewaySection {
   url: string;
   /** Path of the agent's identity file (written by `outpost activate`). Defaults to `identity.json` beside config.yml. */
   identity?: string;
-  /** Extra CA file (PEM) trusted besides the system store. */
+  /** CA file (PEM, may hold several) trusted INSTEAD of the system store, for activation, the tunnel and upgrades alike (docs/config.md). */
   ca?: string;
   /** Turns off certificate checks. Loud warning at every start; never in production. Defaults to `false`. */
   insecure_skip_verify?: boolean;
@@ -65,7 +65,7 @@ export interface DatabaseProfile {
   query_timeout?: number;
   /** Enforced by the database session. Defaults to `false`. */
   readonly?: boolean;
-  /** Log SQL parameters (never passwords). Defaults to `false`. */
+  /** Add parameter values to the `sql` component's debug-level statement lines (never the profile's secrets). Defaults to `false`. */
   debug?: boolean;
   /** Passed to the driver as is. */
   options?: Record<string, unknown>;
@@ -169,7 +169,7 @@ export interface AgentSection {
   profile_concurrency?: number;
   /** Requests waiting beyond the limits before new ones get 503. Defaults to `256`. */
   queue_size?: number;
-  /** Bytes of a request body (uploads excluded). Defaults to `10485760`. */
+  /** Bytes of a forwarded HTTP/extension body and of a request's arguments (uploads excluded); more is TOO_LARGE. Defaults to `10485760`. */
   max_request_size?: number;
   /** Seconds in-flight requests get to finish on SIGTERM. Defaults to `30`. */
   shutdown_grace?: number;

@@ -7,10 +7,12 @@
  */
 import type { DatabaseProfile, ExtensionProfile, FilesProfile, HttpProfile, ProfileKind, ScriptsProfile } from "../config/types.ts";
 import type { Logger } from "../log/logger.ts";
-import type { AnyConnector } from "./connector.ts";
+import type { AnyConnector, DatabaseConnector } from "./connector.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { ConnectorError } from "./errors.ts";
 import { createManagedConnector, type Managed, type ManagedOptions } from "./managed.ts";
+import { resolveSslPaths } from "./pem.ts";
+import { logStatements } from "./statement-log.ts";
 
 export type ProfileOf<K extends ProfileKind> = {
   databases: DatabaseProfile;
@@ -33,7 +35,7 @@ export const LOG_COMPONENT: Record<ProfileKind, string> = {
 export async function createProfileConnector<K extends ProfileKind>(kind: K, profile: ProfileOf<K>, deps: ConnectorDeps): Promise<AnyConnector> {
   switch (kind) {
     case "databases":
-      return await createDatabaseConnector(profile as DatabaseProfile, deps);
+      return await createDatabaseConnector(resolveSslPaths(profile as DatabaseProfile, deps.baseDir), deps);
     case "files": {
       const { createFilesConnector } = await import("./files/files-connector.ts");
       return createFilesConnector(profile as FilesProfile, deps);
@@ -100,16 +102,27 @@ export async function createManagedProfile<K extends ProfileKind>(
   options: ManagedProfileOptions,
 ): Promise<Managed<AnyConnector>> {
   const log = options.log.child(LOG_COMPONENT[kind]).with({ profile: name });
-  const connector = await createProfileConnector(kind, profile, { name, log, baseDir: options.baseDir });
+  const created = await createProfileConnector(kind, profile, { name, log, baseDir: options.baseDir });
+  const connector = kind === "databases"
+    ? logStatements(created as DatabaseConnector, { log, withParams: (profile as DatabaseProfile).debug === true })
+    : created;
   const seconds = kind === "databases" ? (profile as DatabaseProfile).query_timeout ?? 300 : kind === "http" ? (profile as HttpProfile).timeout ?? 60 : undefined;
   return createManagedConnector(connector, {
     profile: name,
     log,
-    concurrency: options.concurrency,
+    concurrency: kind === "scripts" ? scriptsConcurrency(profile as ScriptsProfile, options.concurrency) : options.concurrency,
     queueSize: options.queueSize,
     onHealth: options.onHealth,
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
     // A database call may not outlast query_timeout, whatever deadline the caller sent.
     maxDurationMs: kind === "databases" ? seconds! * 1000 : undefined,
   });
+}
+
+/**
+ * A scripts profile's `concurrency_limit` (default 10) is its managed limit, never above
+ * `agent.profile_concurrency`: one limiter per profile, as for every other kind.
+ */
+function scriptsConcurrency(profile: ScriptsProfile, agentLimit = 16): number {
+  return Math.min(profile.concurrency_limit ?? 10, agentLimit);
 }

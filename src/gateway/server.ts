@@ -25,6 +25,7 @@ import { RolloutRunner, type RolloutTimeouts } from "./rollout.ts";
 import { Router } from "./router.ts";
 import { StoreReadCache } from "./store/read-cache.ts";
 import type { GatewayStore } from "./store/store.ts";
+import { openapiDocument } from "./console/console-assets.ts";
 import { consoleRoutes, handleConsoleRequest } from "./console/console-routes.ts";
 import { startConsoleServices, type ConsoleServicesOptions } from "./console/console-services.ts";
 
@@ -151,6 +152,7 @@ export function startGateway(options: GatewayOptions): RunningGateway {
           return await handleRotateKey(request, { store, auth, remoteIp });
         }
         if (url.pathname === "/healthz") return jsonResponse({ status: "ok" });
+        if (url.pathname === "/openapi.yaml") return openapiDocument();
         if (url.pathname === "/readyz") {
           await store.listGroups();
           return jsonResponse({ status: "ready", agents: registry.all().length });

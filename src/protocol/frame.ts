@@ -105,6 +105,15 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
+/**
+ * Refusals that retrying with the same identity and binary cannot fix: someone must act
+ * (re-activate, restore the key, upgrade). The handshake marks them not retryable and the
+ * agent's supervisor retries them slowly (SPEC.md "Close codes"); one list for both.
+ */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.UNKNOWN_AGENT, CloseCode.REVOKED, CloseCode.BAD_SIGNATURE, CloseCode.UNSUPPORTED_VERSION,
+]);
+
 /** One decoded frame. `payload` may be a view into the received message. */
 export interface Frame {
   type: FrameType;

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ServiceError } from "./errors.ts";
-import { accountIds, readTool, requireRoot, runTool, type ServiceAction, type ServiceManager } from "./manager.ts";
+import { accountIds, readTool, requireRoot, runTool, type ServiceAction, type ServiceManager, type ServicePlan } from "./manager.ts";
 import { LAUNCHD_DIR, launchdLabel, renderLaunchdPlist } from "./launchd-plist.ts";
 import type { ServiceSpec } from "./spec.ts";
 
@@ -21,6 +21,12 @@ export class LaunchdManager implements ServiceManager {
 
   plistPath(name: string): string {
     return join(this.#dir, `${launchdLabel(name)}.plist`);
+  }
+
+  plan(spec: ServiceSpec, options: { start: boolean }): ServicePlan {
+    const plist = this.plistPath(spec.name);
+    const commands = options.start ? [["launchctl", "bootout", `system/${launchdLabel(spec.name)}`], ["launchctl", "bootstrap", "system", plist]] : [];
+    return { files: [{ path: plist, text: renderLaunchdPlist(spec) }], commands, warnings: [] };
   }
 
   async install(spec: ServiceSpec, options: { start: boolean }): Promise<string[]> {

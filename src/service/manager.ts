@@ -8,7 +8,19 @@ import type { ServiceSpec } from "./spec.ts";
 
 export type ServiceAction = "start" | "stop" | "status";
 
+/** What `install` would do, for `--dry-run` and the sandbox warnings; nothing is touched to make it. */
+export interface ServicePlan {
+  /** Files it writes, with their content (a binary file's text says what it is). */
+  files: { path: string; text: string }[];
+  /** Commands it runs, in order. */
+  commands: string[][];
+  /** Paths the service would not see or could not write (systemd's sandbox); empty elsewhere. */
+  warnings: string[];
+}
+
 export interface ServiceManager {
+  /** Describes `install(spec, options)` without doing any of it. */
+  plan(spec: ServiceSpec, options: { start: boolean }): ServicePlan;
   /** Writes the service files and registers them; starts the service unless `start` is false. Returns what it did, a line each. */
   install(spec: ServiceSpec, options: { start: boolean }): Promise<string[]>;
   /** Stops and unregisters the service and removes its files. Returns what it did. */

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { readRawConfig } from "../config/raw.ts";
 import type { OutpostConfig } from "../config/types.ts";
 import { ServiceError } from "./errors.ts";
+import type { NeededPath } from "./sandbox.ts";
 
 export interface ServiceSpec {
   /** Service name (systemd unit, WinSW id). Defaults to `outpost`. */
@@ -27,6 +28,8 @@ export interface ServiceSpec {
   upgradeExitCode: number;
   /** Seconds the manager waits after SIGTERM: the agent's shutdown grace plus 15. */
   stopTimeoutSeconds: number;
+  /** Files and folders config.yml makes the agent open, for the sandbox check (sandbox.ts). */
+  neededPaths: NeededPath[];
 }
 
 export interface SpecOptions {
@@ -60,7 +63,37 @@ export function serviceSpec(options: SpecOptions): ServiceSpec {
     logDir,
     upgradeExitCode: options.upgradeExitCode,
     stopTimeoutSeconds: (config.agent?.shutdown_grace ?? 30) + 15,
+    neededPaths: neededPaths(config, configPath, logDir),
   };
+}
+
+/**
+ * The paths config.yml makes the agent open: the config, its identity, CA and key files,
+ * profile bases and database files, TLS files, extension modules and script folders. Read
+ * as plain YAML: a value still holding `${...}` is skipped (only the service can resolve it).
+ */
+export function neededPaths(config: OutpostConfig, configPath: string, logDir: string): NeededPath[] {
+  const base = dirname(configPath);
+  const out: NeededPath[] = [{ path: configPath, what: "the config file" }, { path: logDir, what: "the log folder", write: true }];
+  const add = (value: unknown, what: string, write = false) => {
+    if (typeof value === "string" && value !== "" && value !== ":memory:" && !value.includes("${")) out.push({ path: resolve(base, value), what, write });
+  };
+  add(config.gateway?.identity ?? "identity.json", "gateway.identity", true);
+  add(config.gateway?.ca, "gateway.ca");
+  add(config.secrets?.key_file, "secrets.key_file");
+  for (const [name, profile] of Object.entries(config.files ?? {})) add(profile?.base, `files.${name}.base`, !profile?.readonly);
+  for (const [name, profile] of Object.entries(config.databases ?? {})) {
+    if (profile?.adapter === "sqlite") add(profile.path, `databases.${name}.path`, !profile.readonly);
+    for (const key of ["ca", "cert", "key"] as const) add(profile?.ssl?.[key], `databases.${name}.ssl.${key}`);
+  }
+  for (const [name, profile] of Object.entries(config.http ?? {})) {
+    for (const key of ["ca", "cert", "key"] as const) if (!profile?.tls?.[key]?.includes("-----BEGIN")) add(profile?.tls?.[key], `http.${name}.tls.${key}`);
+  }
+  for (const [name, profile] of Object.entries(config.extensions ?? {})) add(profile?.module, `extensions.${name}.module`);
+  for (const [name, profile] of Object.entries(config.scripts ?? {})) {
+    for (const [command, script] of Object.entries(profile?.commands ?? {})) add(script?.cwd, `scripts.${name}.commands.${command}.cwd`);
+  }
+  return out;
 }
 
 /**

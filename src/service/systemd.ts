@@ -7,7 +7,8 @@
 import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ServiceError } from "./errors.ts";
-import { accountIds, requireRoot, runTool, type ServiceAction, type ServiceManager } from "./manager.ts";
+import { accountIds, requireRoot, runTool, type ServiceAction, type ServiceManager, type ServicePlan } from "./manager.ts";
+import { systemdSandboxWarnings } from "./sandbox.ts";
 import type { ServiceSpec } from "./spec.ts";
 import { renderSystemdUnit, SYSTEMD_UNIT_DIR } from "./systemd-unit.ts";
 
@@ -31,6 +32,20 @@ export class SystemdManager implements ServiceManager {
     return join(this.#unitDir, `${name}.service`);
   }
 
+  plan(spec: ServiceSpec, options: { start: boolean }): ServicePlan {
+    const commands: string[][] = [];
+    if (spec.user && spec.user !== "root") {
+      if (!accountIds(spec.user)) commands.push(useradd(spec));
+      commands.push(["chown", `${spec.user}:${spec.user}`, `${dirname(spec.configPath)} (and its top-level files)`, spec.logDir]);
+    }
+    if (options.start) commands.push(...startCommands(spec.name));
+    return {
+      files: [{ path: this.unitPath(spec.name), text: renderSystemdUnit(spec) }],
+      commands,
+      warnings: systemdSandboxWarnings(spec.neededPaths, spec.readWritePaths),
+    };
+  }
+
   async install(spec: ServiceSpec, options: { start: boolean }): Promise<string[]> {
     if (this.#unitDir === SYSTEMD_UNIT_DIR) requireRoot("installing a systemd unit");
     const done: string[] = [];
@@ -39,7 +54,7 @@ export class SystemdManager implements ServiceManager {
     const unit = this.unitPath(spec.name);
     writeFileSync(unit, renderSystemdUnit(spec), { mode: 0o644 });
     done.push(`wrote ${unit}`);
-    const commands = [["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", spec.name]];
+    const commands = startCommands(spec.name);
     if (!options.start) done.push(`not started (--no-start); to start: ${commands.map((c) => c.join(" ")).join(" && ")}`);
     else if (!this.#systemctl) done.push(`systemd is not running here; on the target host run: ${commands.map((c) => c.join(" ")).join(" && ")}`);
     else {
@@ -76,7 +91,7 @@ export class SystemdManager implements ServiceManager {
     let ids = accountIds(user);
     if (!ids) {
       requireRoot(`creating the user ${user}`);
-      runTool(["useradd", "--system", "--no-create-home", "--home-dir", dirname(spec.configPath), "--shell", "/usr/sbin/nologin", user]);
+      runTool(useradd(spec));
       ids = accountIds(user);
       if (!ids) throw new ServiceError("USER_MISSING", `useradd did not create ${user}`);
       done.push(`created system user ${user}`);
@@ -89,4 +104,13 @@ export class SystemdManager implements ServiceManager {
     done.push(`gave ${user} ownership of ${configDir} (top level) and ${spec.logDir}`);
     return done;
   }
+}
+
+function startCommands(name: string): string[][] {
+  return [["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", name]];
+}
+
+/** A system account without a home or a shell, "living" in the config folder. */
+function useradd(spec: ServiceSpec): string[] {
+  return ["useradd", "--system", "--no-create-home", "--home-dir", dirname(spec.configPath), "--shell", "/usr/sbin/nologin", spec.user!];
 }

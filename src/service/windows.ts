@@ -7,7 +7,7 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ServiceError } from "./errors.ts";
-import { runTool, type ServiceAction, type ServiceManager } from "./manager.ts";
+import { runTool, type ServiceAction, type ServiceManager, type ServicePlan } from "./manager.ts";
 import type { ServiceSpec } from "./spec.ts";
 import { renderWinswXml, WINSW_RUNTIME_CONFIG } from "./winsw-xml.ts";
 import { embeddedWinswExe } from "./winsw-asset.ts";
@@ -23,6 +23,19 @@ export class WinswManager implements ServiceManager {
   /** `<dir of outpost.exe>\<name>-service.exe`; its .xml and .exe.config sit beside it. */
   wrapperPath(name: string): string {
     return join(dirname(this.#binary), `${name}-service.exe`);
+  }
+
+  plan(spec: ServiceSpec, options: { start: boolean }): ServicePlan {
+    const wrapper = this.wrapperPath(spec.name);
+    return {
+      files: [
+        { path: wrapper, text: "(WinSW, the service wrapper embedded in outpost.exe)" },
+        { path: wrapper.replace(/\.exe$/, ".xml"), text: renderWinswXml(spec) },
+        { path: `${wrapper}.config`, text: WINSW_RUNTIME_CONFIG },
+      ],
+      commands: [[wrapper, "install"], ...(options.start ? [[wrapper, "start"]] : [])],
+      warnings: [],
+    };
   }
 
   async install(spec: ServiceSpec, options: { start: boolean }): Promise<string[]> {

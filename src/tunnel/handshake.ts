@@ -8,7 +8,7 @@
  * `TunnelError` HANDSHAKE_FAILED carrying the close code.
  */
 import {
-  CHALLENGE_SIZE, CloseCode, DEFAULT_MAX_FRAME, FrameType, ProtocolError, SUPPORTED_VERSIONS, authTranscript,
+  CHALLENGE_SIZE, CloseCode, DEFAULT_MAX_FRAME, FINAL_CLOSE_CODES, FrameType, ProtocolError, SUPPORTED_VERSIONS, authTranscript,
   decodeBase64, decodeFrame, decodeHello, encodeBase64, encodeHello,
   type AgentAuth, type AgentInfo, type HelloMessage, type HelloOk,
 } from "../protocol/index.ts";
@@ -16,10 +16,6 @@ import type { Connection } from "./connection.ts";
 import { TunnelError } from "./errors.ts";
 import { DEFAULT_KEEPALIVE, type KeepaliveOptions } from "./session.ts";
 
-/** Close codes after which retrying with the same identity cannot help. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  CloseCode.UNKNOWN_AGENT, CloseCode.REVOKED, CloseCode.BAD_SIGNATURE, CloseCode.UNSUPPORTED_VERSION,
-]);
 
 export interface AgentHandshakeOptions {
   agentId: string;

@@ -1,11 +1,11 @@
 /**
  * @module
- * Fetching from the release base URL through the proxy and the extra CA that config.yml
- * names for the gateway: a corporate network that needs them for the tunnel needs them
- * for releases too.
+ * Fetching from the release base URL through the proxy and the CA that config.yml names
+ * for the gateway: a corporate network that needs them for the tunnel needs them for
+ * releases too. `gateway.ca` means the same here as for the tunnel and activation: the
+ * only CA trusted, in place of the system store (docs/config.md says why).
  */
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
 import { proxyFor, proxyHost } from "../config/proxy.ts";
 import type { ProxySection } from "../config/types.ts";
 import { UpgradeError } from "./errors.ts";
@@ -13,8 +13,13 @@ import { UpgradeError } from "./errors.ts";
 export interface HttpOptions {
   /** The `proxy:` section of config.yml; without it `HTTPS_PROXY`/`NO_PROXY` apply. */
   proxy?: ProxySection;
-  /** PEM file of an extra CA trusted besides the system store (config's `gateway.ca`). */
+  /** PEM file of the CAs trusted instead of the system store (config's `gateway.ca`). */
   caPath?: string;
+}
+
+/** TLS settings for `caPath`: its CAs alone, as for the tunnel. Undefined (the system store) without one. */
+export function releaseTls(caPath: string | undefined): { ca: string[] } | undefined {
+  return caPath ? { ca: [readFileSync(caPath, "utf8")] } : undefined;
 }
 
 /** GET `url`; throws `DOWNLOAD_FAILED` for network errors and non-2xx answers. */
@@ -22,13 +27,14 @@ export async function get(url: string, options: HttpOptions): Promise<Response> 
   const init: RequestInit & { proxy?: string; tls?: { ca: string[] } } = { redirect: "follow" };
   const proxy = proxyFor(url, options.proxy);
   if (proxy) init.proxy = proxy;
-  // `ca` replaces the default roots, so the system store goes in alongside the extra CA.
-  if (options.caPath) init.tls = { ca: [...rootCertificates, readFileSync(options.caPath, "utf8")] };
+  const tls = releaseTls(options.caPath);
+  if (tls) init.tls = tls;
   let response: Response;
   try {
     response = await fetch(url, init);
   } catch (cause) {
-    throw new UpgradeError("DOWNLOAD_FAILED", failure(url, proxy, (cause as Error).message), { cause });
+    const message = failure(url, proxy, (cause as Error).message) + (tls && isCertificateError(cause) ? caHint(options.caPath!) : "");
+    throw new UpgradeError("DOWNLOAD_FAILED", message, { cause });
   }
   if (!response.ok) {
     await response.body?.cancel();
@@ -50,6 +56,16 @@ function failure(url: string, proxy: string | undefined, message: string): strin
   if (code === "401" || code === "407") hint = "; check the proxy username and password (config proxy: section or HTTPS_PROXY)";
   else if (code === "403") hint = "; the proxy does not allow a tunnel to that host and port (ask for it, or list the host in no_proxy)";
   return `cannot fetch ${url} through proxy ${proxyHost(proxy)}: ${message}${hint}`;
+}
+
+/** Bun's codes for a certificate it could not verify (self-signed, unknown issuer, and so on). */
+function isCertificateError(error: unknown): boolean {
+  const code = String((error as { code?: unknown }).code ?? "");
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
+}
+
+function caHint(caPath: string): string {
+  return `; gateway.ca (${caPath}) is the only CA trusted, as for the tunnel: serve releases from a mirror that CA signs (--base-url or OUTPOST_RELEASE_BASE), or add the public roots to that file (the tunnel then trusts them too)`;
 }
 
 /** Largest small file read whole (latest.json, a manifest, a signature): 1 MiB. */

@@ -40,7 +40,7 @@ export interface UpgradeOptions {
   keys?: readonly string[];
   /** config.yml's `proxy:` section; without it `HTTPS_PROXY`/`NO_PROXY` apply. */
   proxy?: ProxySection;
-  /** Extra CA (PEM file) for the release host; the CLI passes config's `gateway.ca`. */
+  /** CA file (PEM) trusted for the release host instead of the system store; the CLI passes config's `gateway.ca`. */
   caPath?: string;
   /** Asked once the version is known, before anything is downloaded; false stops. Defaults to yes. */
   confirm?: (from: string, to: string) => Promise<boolean>;

@@ -31,3 +31,22 @@ test("an unknown adapter is BAD_REQUEST", async () => {
   const promise = createManagedProfile("databases", "x", { adapter: "oracle" as never }, { log: silentLogger });
   await expect(promise).rejects.toMatchObject({ code: "BAD_REQUEST" });
 });
+
+// ssl.* files are read relative to config.yml's folder (baseDir), not the working directory:
+// a relative name that exists only under baseDir is found, and a missing one is named with
+// its full path under baseDir. Port 9 on loopback refuses, so nothing leaves the machine.
+for (const adapter of ["postgresql", "mysql", "sqlserver"] as const) {
+  test(`${adapter}: relative ssl paths resolve against config.yml's folder`, async () => {
+    const base = mkdtempSync(join(dir, `ssl-${adapter}-`));
+    writeFileSync(join(base, "db-ca.pem"), "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n");
+    const profile = (ca: string) => ({ adapter, host: "127.0.0.1", port: 9, username: "u", password: "p", database: "d", connect_timeout: 2, ssl: { mode: "verify-ca" as const, ca } });
+    const missing = await createManagedProfile("databases", "m", profile("nope.pem"), { log: silentLogger, baseDir: base });
+    using ctx = missing.withContext({});
+    await expect(missing.health(ctx)).rejects.toMatchObject({ message: expect.stringContaining(`cannot read ssl.ca file ${join(base, "nope.pem")}`) });
+    const found = await createManagedProfile("databases", "f", profile("db-ca.pem"), { log: silentLogger, baseDir: base });
+    using ctx2 = found.withContext({});
+    const error = await found.health(ctx2).then(() => undefined, (e: Error) => e);
+    expect(error?.message ?? "").not.toContain("cannot read ssl.ca");
+    await Promise.all([missing.close(), found.close()]);
+  }, 20_000);
+}

@@ -189,3 +189,25 @@ describe("groups in the console", () => {
     expect((await groups()).map((group) => group.name)).not.toContain("nope");
   }, 30_000);
 });
+
+describe("a group's settings form", () => {
+  test("shows the API's message beside the field it is about, not in a toast", async () => {
+    const patch = await stack.call("/v1/groups/sales", { method: "PATCH", token: stack.adminToken, body: JSON.stringify({ settings: { allowedCidrs: ["10.0.0.1/8"] } }) });
+    expect(patch.status).toBe(400);
+    const message = ((await patch.json()) as { error: { message: string } }).error.message;
+    await page.goto(`https://localhost:${stack.gateway.port}/console#/groups/sales`);
+    await page.getByRole("button", { name: "Save settings" }).waitFor();
+    await page.locator("#cidrs").fill("10.0.0.1/8");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.locator("#cidrs-error").getByText(message).waitFor();
+    expect(await focusedId()).toBe("cidrs");
+    expect(await page.locator("#cidrs").getAttribute("aria-invalid")).not.toBeNull();
+    expect(await text("#hooks-error")).toBe("");
+    expect(await text("#toast")).not.toContain(message);
+
+    await page.locator("#cidrs").fill("10.0.0.0/8");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.waitForFunction(() => document.querySelector("#cidrs-error")?.textContent === "", undefined, { timeout: 10_000 });
+    expect((await groups()).find((group) => group.name === "sales")?.settings.allowedCidrs).toEqual(["10.0.0.0/8"]);
+  }, 30_000);
+});

@@ -43,3 +43,10 @@ test("install.ps1 checks the hash, installs per user, and keeps REG_EXPAND_SZ in
   expect(script).toContain("[Microsoft.Win32.RegistryValueKind]::ExpandString");
   expect(script.trimEnd().split("\n").at(-1)).toBe("Install-Outpost");
 });
+
+test("install.ps1 -Service prints activate before service install and runs neither", () => {
+  const script = readFileSync(SCRIPT, "utf8");
+  expect(script).not.toMatch(/&\s*\$target\s+service\s+install/);
+  expect(script.indexOf('activate CODE --gateway')).toBeGreaterThan(0);
+  expect(script.indexOf('" service install --config')).toBeGreaterThan(script.indexOf('activate CODE --gateway'));
+});

@@ -159,6 +159,18 @@ describe("install.sh checks", () => {
     expect(result.code).toBe(0);
   }, 60_000);
 
+  test("--service prints activate, then service install, and installs no service", async () => {
+    // A service started before activation would fail at once (no identity, no gateway:).
+    const dir = freshDir();
+    const result = await fromFile(["sh"], ["--dir", dir, "--service"]);
+    expect(result.code).toBe(0);
+    const activate = result.stderr.indexOf(`${dir}/outpost activate CODE --gateway`);
+    const service = result.stderr.indexOf(`${dir}/outpost service install`);
+    expect(activate).toBeGreaterThan(0);
+    expect(service).toBeGreaterThan(activate);
+    expect(result.stderr).not.toContain("wrote /etc/systemd/system");
+  }, 60_000);
+
   test("install.sh is shellcheck-clean and runs everything from main on its last line", async () => {
     const script = join(import.meta.dir, "../../install.sh");
     const result = await run(["shellcheck", "--shell=sh", script]);

@@ -101,3 +101,16 @@ describe("docs/openapi.yaml", () => {
     }
   });
 });
+
+test("a running gateway serves this document at /openapi.yaml without a token", async () => {
+  const { startStack } = await import("../support/stack.ts");
+  const stack = await startStack();
+  try {
+    const response = await fetch(`https://localhost:${stack.gateway.port}/openapi.yaml`, { tls: { ca: stack.ca.certPem } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toStartWith("application/yaml");
+    expect(await response.text()).toBe(readFileSync(join(REPO, "docs/openapi.yaml"), "utf8"));
+  } finally {
+    await stack.stop();
+  }
+});

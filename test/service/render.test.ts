@@ -22,6 +22,7 @@ function spec(dir: string, overrides: Partial<ServiceSpec> = {}): ServiceSpec {
     logDir: join(dir, "logs 100%"),
     upgradeExitCode: 75,
     stopTimeoutSeconds: 45,
+    neededPaths: [],
     ...overrides,
   };
 }

@@ -12,23 +12,23 @@ import { requestBody, type OperationContext } from "./context.ts";
 
 const BODYLESS = new Set(["GET", "HEAD"]);
 
-export async function forward(http: Managed<HttpConnector>, args: Args, reply: Reply, { ctx, stream }: OperationContext): Promise<void> {
+export async function forward(http: Managed<HttpConnector>, args: Args, reply: Reply, { ctx, stream, bodyLimit }: OperationContext): Promise<void> {
   const method = requiredString(args, "method").toUpperCase();
   const response = await http.forward(
-    { method, path: requiredString(args, "path"), headers: headerList(args, "headers"), body: BODYLESS.has(method) ? null : requestBody(stream) },
+    { method, path: requiredString(args, "path"), headers: headerList(args, "headers"), body: BODYLESS.has(method) ? null : requestBody(stream, bodyLimit) },
     ctx,
   );
   await reply.body(response.status, response.headers, response.body);
 }
 
-export async function extension(ext: Managed<ExtensionConnector>, args: Args, reply: Reply, { ctx, stream }: OperationContext): Promise<void> {
+export async function extension(ext: Managed<ExtensionConnector>, args: Args, reply: Reply, { ctx, stream, bodyLimit }: OperationContext): Promise<void> {
   const method = requiredString(args, "method").toUpperCase();
   const path = requiredString(args, "path");
   // `duplex: "half"` lets a streamed body through; the DOM's RequestInit type lacks it.
   const init: RequestInit & { duplex: "half" } = {
     method,
     headers: headerList(args, "headers"),
-    body: BODYLESS.has(method) ? null : requestBody(stream),
+    body: BODYLESS.has(method) ? null : requestBody(stream, bodyLimit),
     signal: ctx.signal,
     duplex: "half",
   };

@@ -70,8 +70,12 @@ function gatewayUrlFor(text: string, normalize: (text: string) => string): strin
   }
 }
 
-/** The `proxy:` section if config.yml already has one, with its secrets resolved like the agent would. */
+/**
+ * The `proxy:` section if config.yml already has one, with its secrets resolved like the
+ * agent would; the rest of the file is not resolved (activation must not fail on a
+ * database password set only in the service's environment).
+ */
 async function readProxySection(path: string) {
-  const { loadConfig } = await import("../../config/load.ts");
-  return (await loadConfig(path)).config.proxy;
+  const { loadConfigSections } = await import("../../config/load.ts");
+  return (await loadConfigSections(path, ["proxy"])).config.proxy;
 }

@@ -56,6 +56,8 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
       alerts: { graceMs: args["alert-grace"] * 1000 }, version: VERSION,
     });
     await store.setSetting(PUBLIC_URL_SETTING, gateway.publicUrl);
+    const { issuedByPublicCa, PRIVATE_CA_SETTING } = await import("../../gateway/tls-issuer.ts");
+    await store.setSetting(PRIVATE_CA_SETTING, tls ? !issuedByPublicCa(tls.cert) : false);
     process.stdout.write(`gateway listening on ${gateway.url} (agents dial ${gateway.publicUrl})\n`);
     await new Promise<void>((resolve) => {
       const stop = () => void gateway.stop().finally(resolve);

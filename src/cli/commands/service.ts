@@ -19,6 +19,7 @@ interface InstallArgs extends NameArgs {
   start: boolean;
   binary?: string;
   "read-write": string[];
+  "dry-run": boolean;
 }
 
 const nameOptions = <T>(yargs: Argv<T>) =>
@@ -34,7 +35,8 @@ const installCommand = cmd<GlobalOptions, InstallArgs>({
       .option("user", { type: "string", describe: "Run as this account (Linux: created with useradd --system if missing)" })
       .option("start", { type: "boolean", default: true, describe: "Enable and start it now (--no-start to only write the files)" })
       .option("binary", { type: "string", describe: "outpost binary the service runs (default: this one)" })
-      .option("read-write", { type: "string", array: true, default: [], describe: "Linux: another folder the agent may write (repeatable)" }) as never,
+      .option("read-write", { type: "string", array: true, default: [], describe: "Linux: another folder the agent may write (repeatable)" })
+      .option("dry-run", { type: "boolean", default: false, describe: "Print the service file(s) and the commands install would run; write and run nothing" }) as never,
   handler: async (args) => {
     const { managerFor, serviceSpec } = await import("../../service/index.ts");
     const { EXIT_UPGRADED } = await import("../../upgrade/defaults.ts");
@@ -47,7 +49,15 @@ const installCommand = cmd<GlobalOptions, InstallArgs>({
       extraWritable: args["read-write"],
       upgradeExitCode: EXIT_UPGRADED,
     });
-    const done = await managerFor({ binary, unitDir: args["unit-dir"] }).install(spec, { start: args.start });
+    const manager = managerFor({ binary, unitDir: args["unit-dir"] });
+    const plan = manager.plan(spec, { start: args.start });
+    // Said before anything is written: a service that cannot see its config fails only at start, in the journal.
+    for (const warning of plan.warnings) process.stderr.write(`outpost: warning: ${warning}\n`);
+    if (args["dry-run"]) {
+      process.stdout.write(describePlan(plan));
+      return;
+    }
+    const done = await manager.install(spec, { start: args.start });
     process.stdout.write(done.map((line) => `${line}\n`).join(""));
   },
 });
@@ -73,6 +83,13 @@ function controlCommand(action: "start" | "stop" | "status", describe: string) {
       process.exitCode = await managerFor({ binary: process.execPath, unitDir: args["unit-dir"] }).control(action, args.name);
     },
   });
+}
+
+/** `--dry-run`'s output: each file with its content, then each command, nothing done. */
+function describePlan(plan: { files: { path: string; text: string }[]; commands: string[][] }): string {
+  const files = plan.files.map((file) => `# would write ${file.path}\n${file.text.endsWith("\n") ? file.text : `${file.text}\n`}`);
+  const commands = plan.commands.length ? `# would run:\n${plan.commands.map((argv) => `${argv.join(" ")}\n`).join("")}` : "# would run nothing\n";
+  return `${files.join("\n")}\n${commands}`;
 }
 
 /** The running binary, when it is a compiled outpost (under `bun src/cli/main.ts` it is bun). */

@@ -63,12 +63,13 @@ export const upgradeCommand = cmd<GlobalOptions, UpgradeArgs>({
   },
 });
 
-/** Proxy and extra CA from config.yml when there is one; an upgrade works without a config too. */
+/** Proxy and CA (`gateway.ca`, trusted instead of the system store) from config.yml when there is one; an upgrade works without a config too. */
 async function configSettings(configPath: string) {
   const path = resolve(configPath);
   if (!existsSync(path)) return {};
-  const { loadConfig } = await import("../../config/load.ts");
-  const { config } = await loadConfig(path);
+  const { loadConfigSections } = await import("../../config/load.ts");
+  // Only what an upgrade uses: a secret elsewhere that this shell cannot resolve must not stop it.
+  const { config } = await loadConfigSections(path, ["proxy", "gateway"]);
   const ca = config.gateway?.ca;
   return { proxy: config.proxy, caPath: ca ? resolve(dirname(path), ca) : undefined };
 }

@@ -21,7 +21,7 @@ import { moveNoClobber } from "./files-move.ts";
 import { pollFolder } from "./files-poll.ts";
 import { openRange } from "./files-read.ts";
 import { inFolder, onceMoreIfChanged, type CheckOptions, type OpenedFolder } from "./files-opened.ts";
-import { forbidden, isInside, joinRel, parseName, resolveSafePath, type SafePath } from "./files-paths.ts";
+import { forbidden, isInside, joinRel, parseName, parseRelativePath, resolveSafePath, type SafePath } from "./files-paths.ts";
 import { sweepStaleUploads } from "./files-sweep.ts";
 import { writeAtomically } from "./files-write.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -123,8 +123,10 @@ export class LocalFilesConnector implements FilesConnector {
   }
 
   async rename(from: string, toName: string, ctx: CallContext): Promise<FileEntry> {
-    const source = await this.#resolveForChange(from, ctx);
-    return this.move(source.rel, joinRel(parentOf(source.rel), parseName(toName)), ctx);
+    // Only the source's text is needed here (for the target's folder); move() resolves and
+    // checks both paths on disk, once, inside its retry.
+    const rel = parseRelativePath(from).join("/");
+    return this.move(rel, joinRel(parentOf(rel), parseName(toName)), ctx);
   }
 
   /** Creates the folder and its missing parents, one at a time inside the checked parent; an existing folder is fine. */

@@ -1,8 +1,9 @@
 /**
  * @module
  * The scripts connector: runs only the commands a profile lists, as argv arrays without a
- * shell, after checking the parameters. A profile-wide limit (with a bounded queue) caps
- * how many run at once. The child's environment is a small allowlist of the agent's
+ * shell, after checking the parameters. How many run at once (`concurrency_limit`) is the
+ * managed wrapper's per-profile limit, like every other kind's (see registry.ts); this
+ * class adds no limiter of its own. The child's environment is a small allowlist of the agent's
  * (PATH, HOME, locale, temp folders) plus the command's own `env`, so secrets the agent
  * was started with do not leak into scripts.
  */
@@ -11,7 +12,6 @@ import type { CallContext, JsonValue, ScriptResult, ScriptsConnector } from "../
 import { throwIfAborted } from "../context.ts";
 import type { ConnectorDeps } from "../deps.ts";
 import { ConnectorError } from "../errors.ts";
-import { Limiter } from "../limiter.ts";
 import { runProcess } from "./process-run.ts";
 import { buildArgv, checkCommand, validateParams } from "./script-params.ts";
 
@@ -20,23 +20,15 @@ const INHERITED_ENV = ["PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "TMPDIR",
 
 export interface ScriptsConnectorOptions {
   profile: ScriptsProfile;
-  /** Scripts waiting for a slot before UNAVAILABLE. Defaults to `100`. */
-  queueSize?: number;
 }
 
 export class ProcessScriptsConnector implements ScriptsConnector {
   readonly kind = "scripts";
   readonly #profile: ScriptsProfile;
-  readonly #limiter: Limiter;
 
   constructor(options: ScriptsConnectorOptions) {
     this.#profile = options.profile;
     for (const [name, command] of Object.entries(options.profile.commands ?? {})) checkCommand(name, command);
-    this.#limiter = new Limiter({
-      concurrency: options.profile.concurrency_limit ?? 10,
-      queueSize: options.queueSize ?? 100,
-      label: "scripts",
-    });
   }
 
   async close(): Promise<void> {}
@@ -46,21 +38,16 @@ export class ProcessScriptsConnector implements ScriptsConnector {
     const command = Object.hasOwn(this.#profile.commands ?? {}, script) ? this.#profile.commands[script] : undefined;
     if (!command) throw new ConnectorError("NOT_FOUND", `no script named "${script}" in this profile`);
     const argv = buildArgv(command, validateParams(command, params ?? {}));
-    const release = await this.#limiter.acquire(ctx.signal);
-    try {
-      ctx.log.info("script start", { script, program: argv[0] });
-      const result = await runProcess(argv, {
-        cwd: command.cwd,
-        env: { ...inheritedEnv(), ...command.env },
-        timeoutMs: (command.timeout ?? this.#profile.timeout ?? 90) * 1000,
-        maxOutput: this.#profile.max_output ?? 1_048_576,
-        signal: ctx.signal,
-      });
-      ctx.log.info("script end", { script, exitCode: result.exitCode, truncated: result.truncated });
-      return result;
-    } finally {
-      release();
-    }
+    ctx.log.info("script start", { script, program: argv[0] });
+    const result = await runProcess(argv, {
+      cwd: command.cwd,
+      env: { ...inheritedEnv(), ...command.env },
+      timeoutMs: (command.timeout ?? this.#profile.timeout ?? 90) * 1000,
+      maxOutput: this.#profile.max_output ?? 1_048_576,
+      signal: ctx.signal,
+    });
+    ctx.log.info("script end", { script, exitCode: result.exitCode, truncated: result.truncated });
+    return result;
   }
 }
 

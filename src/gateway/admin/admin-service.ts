@@ -11,6 +11,7 @@ import { issueActivationCode } from "../auth/activation-codes.ts";
 import { hashSecret, newApiToken, type RandomBytes } from "../auth/secrets.ts";
 import { GatewayError } from "../http-errors.ts";
 import type { AgentInfo, AgentRecord, ApiTokenRecord, GatewayStore, GroupRecord } from "../store/store.ts";
+import { CA_FILE_HINT, PRIVATE_CA_SETTING } from "../tls-issuer.ts";
 import { checkName, mergeGroupSettings } from "./validation.ts";
 
 /**
@@ -199,7 +200,9 @@ export class AdminService {
 
   async #instructions(agentId: string, gatewayUrl: string | undefined): Promise<ActivationInstructions> {
     const { code, expiresAt } = await issueActivationCode(this.store, agentId, { now: this.#now, random: this.#random });
-    return { activationCode: code, expiresAt, command: `outpost activate ${code} --gateway ${gatewayUrl ?? "<gateway-url>"}` };
+    // A gateway on a private CA: the agent must be given that CA, or activation fails on TLS.
+    const ca = (await this.store.getSetting(PRIVATE_CA_SETTING)) === true ? ` --ca ${CA_FILE_HINT}` : "";
+    return { activationCode: code, expiresAt, command: `outpost activate ${code} --gateway ${gatewayUrl ?? "<gateway-url>"}${ca}` };
   }
 }
 

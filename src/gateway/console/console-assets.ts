@@ -9,9 +9,11 @@ import api from "./assets/console-api.js" with { type: "text" };
 import ui from "./assets/console-ui.js" with { type: "text" };
 import script from "./assets/console.js" with { type: "text" };
 import groups from "./assets/groups-page.js" with { type: "text" };
+import formFields from "./assets/form-fields.js" with { type: "text" };
 import requests from "./assets/requests-panel.js" with { type: "text" };
 import styles from "./assets/console.css" with { type: "text" };
 import page from "./assets/index.html" with { type: "text" };
+import openapi from "../../../docs/openapi.yaml" with { type: "text" };
 import { GatewayError } from "../http-errors.ts";
 
 const ASSETS: Record<string, { body: string; type: string }> = {
@@ -22,6 +24,7 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   "console-api.js": { body: api, type: "text/javascript; charset=utf-8" },
   "console-ui.js": { body: ui, type: "text/javascript; charset=utf-8" },
   "groups-page.js": { body: groups, type: "text/javascript; charset=utf-8" },
+  "form-fields.js": { body: formFields, type: "text/javascript; charset=utf-8" },
   "requests-panel.js": { body: requests, type: "text/javascript; charset=utf-8" },
 };
 
@@ -38,6 +41,15 @@ export function consoleAsset(name: string): Response {
   const asset = ASSETS[name];
   if (!asset) throw new GatewayError("NOT_FOUND", `no console file "${name}"`);
   return new Response(asset.body, { headers: { "content-type": asset.type, ...SECURITY_HEADERS } });
+}
+
+/**
+ * `/openapi.yaml`: the API description this gateway was built with (docs/openapi.yaml,
+ * embedded like the console's files), so a client generator can point at a running gateway.
+ * No token: it describes routes, not data.
+ */
+export function openapiDocument(): Response {
+  return new Response(String(openapi), { headers: { "content-type": "application/yaml; charset=utf-8", "x-content-type-options": "nosniff", "cache-control": "no-cache" } });
 }
 
 /** Names served under `/console/` (the page itself is also at `/console`). */

@@ -1,10 +1,11 @@
 /** @module The files operations on a real temp tree: list, stat, ranged reads, uploads, moves, folders, polls, read-only. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
 import { listFolder } from "../../../src/connectors/files/files-list.ts";
+import * as paths from "../../../src/connectors/files/files-paths.ts";
 import { connectorFor, ctx, makeTree, streamOf } from "./files-fixture.ts";
 import { failure } from "../../support/failure.ts";
 
@@ -138,6 +139,21 @@ describe("files: operations", () => {
     expect((await failure(files.move("ghost.txt", "g2.txt", ctx()))).code).toBe("NOT_FOUND");
     expect(await files.move("empty", "empty-moved", ctx())).toMatchObject({ isDirectory: true });
     await files.move("empty-moved", "empty", ctx());
+  });
+
+  test("rename resolves its source on disk once (in move), not twice", async () => {
+    const files = await connectorFor(tree.base);
+    writeFileSync(join(tree.base, "once.txt"), "1");
+    const spy = spyOn(paths, "resolveSafePath");
+    try {
+      expect(await files.rename("once.txt", "twice.txt", ctx())).toMatchObject({ path: "twice.txt" });
+      const resolved = spy.mock.calls.map((call) => call[1]);
+      expect(resolved.filter((path) => path === "once.txt")).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await failure(files.rename("", "x.txt", ctx()))).code).toBe("FORBIDDEN_PATH");
+    expect((await failure(files.rename("../x.txt", "y.txt", ctx()))).code).toBe("FORBIDDEN_PATH");
   });
 
   test("mkdir creates parents and accepts an existing folder; delete respects onlyIfEmpty", async () => {

@@ -4,15 +4,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptCommand, ScriptsProfile } from "../../../src/config/types.ts";
-import type { JsonValue } from "../../../src/connectors/connector.ts";
+import type { JsonValue, ScriptsConnector } from "../../../src/connectors/connector.ts";
 import { createCallContext } from "../../../src/connectors/context.ts";
 import { ConnectorError } from "../../../src/connectors/errors.ts";
+import { createManagedProfile } from "../../../src/connectors/registry.ts";
+import { silentLogger } from "../../../src/log/logger.ts";
 import { ProcessScriptsConnector } from "../../../src/connectors/scripts/scripts-connector.ts";
 import { failure } from "../../support/failure.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "outpost-scripts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = () => createCallContext({ timeoutMs: 30_000 });
+
+/** A scripts profile inside its managed wrapper, as the agent runs it. */
+async function managed(name: string, scripts: ScriptsProfile, options: { concurrency?: number; queueSize?: number }): Promise<ScriptsConnector> {
+  return (await createManagedProfile("scripts", name, scripts, { log: silentLogger, ...options })) as unknown as ScriptsConnector;
+}
 
 /** A shell script that gets a pid file as `$1`. */
 function pidScript(script: string, timeout?: number): ScriptCommand {
@@ -236,8 +243,8 @@ describe("scripts", () => {
     expect((await failure(scripts.run("missing", {}, ctx()))).code).toBe("NOT_FOUND");
   });
 
-  test("the concurrency limit refuses calls beyond its queue with UNAVAILABLE", async () => {
-    const one = new ProcessScriptsConnector({ profile: { ...profile, concurrency_limit: 1 }, queueSize: 0 });
+  test("concurrency_limit is the profile's managed limit: calls beyond it and the queue get UNAVAILABLE", async () => {
+    const one = await managed("limited", { ...profile, concurrency_limit: 1 }, { queueSize: 0 });
     const caller = new AbortController();
     const running = one.run("tree", { pidfile: join(dir, "limit.pid") }, createCallContext({ signal: caller.signal }));
     const refused = await failure(one.run("echo", { text: "x" }, ctx()));
@@ -245,6 +252,24 @@ describe("scripts", () => {
     caller.abort();
     await failure(running);
     expect((await one.run("echo", { text: "after" }, ctx())).stdout).toBe("after");
+  });
+
+  test("one limiter per scripts profile: concurrency_limit, capped by agent.profile_concurrency", async () => {
+    // Two scripts may run with concurrency_limit 2; a third waits in the managed queue
+    // (size 1), a fourth is refused. A second limiter inside would refuse earlier or later.
+    const two = await managed("two", { ...profile, concurrency_limit: 2 }, { concurrency: 16, queueSize: 1 });
+    const callers = [new AbortController(), new AbortController(), new AbortController()];
+    const running = callers.map((caller, i) => two.run("tree", { pidfile: join(dir, `two-${i}.pid`) }, createCallContext({ signal: caller.signal })));
+    const refused = await failure(two.run("echo", { text: "x" }, ctx()));
+    expect(refused.code).toBe("UNAVAILABLE");
+    for (const caller of callers) caller.abort();
+    await Promise.all(running.map((call) => failure(call)));
+    const capped = await managed("capped", { ...profile, concurrency_limit: 5 }, { concurrency: 1, queueSize: 0 });
+    const caller = new AbortController();
+    const first = capped.run("tree", { pidfile: join(dir, "capped.pid") }, createCallContext({ signal: caller.signal }));
+    expect((await failure(capped.run("echo", { text: "x" }, ctx()))).code).toBe("UNAVAILABLE");
+    caller.abort();
+    await failure(first);
   });
 
   test("a profile whose argv names an undeclared placeholder is refused at load", () => {

@@ -5,6 +5,7 @@
 // in groups-page.js.
 
 import { api, checkAdminToken, onUnauthorized, TOKEN_KEY } from "./console-api.js";
+import { field, fieldOf, lines } from "./form-fields.js";
 import { driftNotes, groupsPage } from "./groups-page.js";
 import { requestsPanel } from "./requests-panel.js";
 import { $, badge, confirmAction, enc, h, percent, replaceKeepingFocus, since, table, time, toast } from "./console-ui.js";
@@ -33,8 +34,13 @@ function groupPage(name) {
   const chart = h("div", { class: "chart" });
   const deliveries = h("div", {});
   const added = h("div", { "aria-live": "polite" });
-  const cidrs = h("textarea", { id: "cidrs", "aria-describedby": "cidrs-hint" });
-  const hooks = h("textarea", { id: "hooks", "aria-describedby": "hooks-hint" });
+  const settingsFields = {
+    cidrs: field(h("textarea", { id: "cidrs" }), "Addresses agents may connect from (CIDR, one per line)", "Empty allows every address."),
+    hooks: field(h("textarea", { id: "hooks" }), "Alert webhooks (URL, one per line)", "Slack URLs (or ?format=slack) get a Slack message; others get JSON."),
+  };
+  const cidrs = settingsFields.cidrs.control;
+  const hooks = settingsFields.hooks.control;
+  const settingsError = h("p", { id: "settings-error", class: "error", role: "alert" });
   const agentName = h("input", { id: "agent-name", required: true, pattern: "[A-Za-z0-9][A-Za-z0-9._\\-]{0,62}", autocomplete: "off" });
   const path = `/v1/groups/${enc(name)}`;
   const requests = requestsPanel(path);
@@ -51,17 +57,29 @@ function groupPage(name) {
     h("label", { for: "agent-name" }, "Agent name"), agentName,
     h("button", { type: "submit" }, "Add agent"), added);
 
-  const settingsForm = h("form", { class: "card", "aria-labelledby": "settings-title", onsubmit: (e) => (e.preventDefault(), act(async () => {
-    const lines = (el) => el.value.split("\n").map((s) => s.trim()).filter(Boolean);
-    await api("PATCH", path, { settings: { allowedCidrs: lines(cidrs), alertWebhooks: lines(hooks) } });
-    toast("Settings saved");
-  })) },
+  // Errors go beside the field the API names (as in the new-group form), not into a toast.
+  const settingsForm = h("form", { class: "card", novalidate: true, "aria-labelledby": "settings-title", onsubmit: (e) => (e.preventDefault(), saveSettings()) },
     h("h2", { id: "settings-title" }, "Settings"),
-    h("label", { for: "cidrs" }, "Addresses agents may connect from (CIDR, one per line)"), cidrs,
-    h("p", { id: "cidrs-hint", class: "hint" }, "Empty allows every address."),
-    h("label", { for: "hooks" }, "Alert webhooks (URL, one per line)"), hooks,
-    h("p", { id: "hooks-hint", class: "hint" }, "Slack URLs (or ?format=slack) get a Slack message; others get JSON."),
-    h("button", { type: "submit" }, "Save settings"));
+    settingsFields.cidrs.nodes, settingsFields.hooks.nodes,
+    h("button", { type: "submit" }, "Save settings"), settingsError);
+
+  async function saveSettings() {
+    for (const f of Object.values(settingsFields)) f.show("");
+    settingsError.textContent = "";
+    try {
+      await api("PATCH", path, { settings: { allowedCidrs: lines(cidrs), alertWebhooks: lines(hooks) } });
+      toast("Settings saved");
+    } catch (error) {
+      const target = fieldOf(error, settingsFields);
+      if (!target) {
+        settingsError.textContent = error.message;
+        return;
+      }
+      target.show(error.message);
+      target.control.focus();
+    }
+    refresh?.();
+  }
 
   view.append(title,
     h("h2", {}, "Agents"), agents,

@@ -6,31 +6,7 @@
 
 import { api } from "./console-api.js";
 import { badge, confirmAction, enc, h, percent, replaceKeepingFocus, table } from "./console-ui.js";
-
-const lines = (el) => el.value.split("\n").map((s) => s.trim()).filter(Boolean);
-
-/** A labelled control with a hint and an error line, both read out with the control. */
-function field(control, label, hint) {
-  const error = h("p", { id: `${control.id}-error`, class: "error", role: "alert" });
-  const hintEl = hint ? h("p", { id: `${control.id}-hint`, class: "hint" }, hint) : null;
-  control.setAttribute("aria-describedby", [hintEl?.id, error.id].filter(Boolean).join(" "));
-  const show = (message) => {
-    error.textContent = message;
-    control.toggleAttribute("aria-invalid", Boolean(message));
-  };
-  return { control, show, nodes: [h("label", { for: control.id }, label), control, hintEl, error] };
-}
-
-/**
- * The form field an API error is about: the API names it in `error.field`; a duplicate
- * name (409) is about the name. `undefined` for errors about no field (403, 500, network).
- */
-function fieldOf(error, fields) {
-  if (error.field === "settings.allowedCidrs") return fields.cidrs;
-  if (error.field === "settings.alertWebhooks") return fields.hooks;
-  if (error.field === "name" || error.status === 409) return fields.name;
-  return undefined;
-}
+import { field, fieldOf, lines } from "./form-fields.js";
 
 /** What is uneven between a group's agents, in a few words: settings that differ, profiles only some offer. */
 export function driftNotes(group) {
