@@ -107,7 +107,7 @@ describe("outpost binary", () => {
     const dir = await mkdtemp(join(work, "noact-"));
     await writeFile(join(dir, "config.yml"), "databases:\n  main:\n    adapter: sqlite\n    path: main.db\n");
     const run = await outpost(["run"], { cwd: dir });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toContain("outpost activate");
   });

@@ -41,12 +41,13 @@ beforeAll(async () => {
   ca = createTestCa();
   const cert = ca.issue("gateway");
   port = await freePort();
-  await cli(["gateway", "group", "create", "sales", "--data-dir", dataDir()]);
-  token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "order-sync", "--group", "sales", "--data-dir", dataDir(), "--json"])) as { secret: string }).secret;
+  // gateway serve makes the store; the admin commands then work on it with --data-dir.
   running.push(Bun.spawn([BINARY, "gateway", "serve", "--data-dir", dataDir(), "--port", String(port), "--tls-cert", cert.certPath, "--tls-key", cert.keyPath, "--log-format", "json"], {
     cwd: work, stdin: "ignore", stdout: "ignore", stderr: Bun.file(gatewayLog()),
   }));
   await waitFor(async () => (await fetch(`https://localhost:${port}/healthz`, { tls: { ca: ca.certPem } }).catch(() => undefined))?.ok === true, "the gateway to listen");
+  await cli(["gateway", "group", "create", "sales", "--data-dir", dataDir()]);
+  token = (JSON.parse(await cli(["gateway", "token", "create", "--name", "order-sync", "--group", "sales", "--data-dir", dataDir(), "--json"])) as { secret: string }).secret;
 
   const dir = join(work, "db01");
   mkdirSync(dir, { recursive: true });

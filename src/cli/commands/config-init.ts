@@ -1,10 +1,13 @@
 /**
  * @module
  * `outpost config init`: writes the commented starter config.yml. Never replaces an
- * existing file unless `--force`; the write is atomic either way.
+ * existing file unless `--force`; the write is atomic either way. The two example paths
+ * the starter's profiles name (an empty SQLite database, a folder to serve) are made beside
+ * it when missing, so the starter validates as written (`config validate` checks that the
+ * files a config names exist).
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { cmd, type GlobalOptions } from "../command.ts";
 import { UsageError } from "../errors.ts";
 
@@ -33,6 +36,9 @@ export const configInitCommand = cmd<GlobalOptions, InitOptions>({
       }
       throw error;
     }
-    process.stdout.write(`wrote ${target}\nnext: edit it, then run \`outpost config validate --config ${target}\`\n`);
+    const folder = dirname(target);
+    if (!existsSync(join(folder, "local.db"))) closeSync(openSync(join(folder, "local.db"), "a", 0o644));
+    mkdirSync(join(folder, "shared"), { recursive: true });
+    process.stdout.write(`wrote ${target} (and the example profiles' ./local.db and ./shared)\nnext: edit it, then run \`outpost config validate --config ${target}\`\n`);
   },
 });
