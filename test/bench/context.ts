@@ -31,6 +31,8 @@ export interface BenchContext {
   soloPid: number;
   /** pid of the compiled gateway. */
   gatewayPid: number;
+  /** pids of the two agents serving group `pair`. */
+  pairPids: number[];
   log(message: string): void;
 }
 

@@ -66,6 +66,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       outpost: outpostPath(client, "one"), outpostPair: outpostPath(client, "pair"),
       soloPid: cluster.agents.get("solo")!.proc.pid,
       gatewayPid: cluster.gateway.pid,
+      pairPids: ["alpha", "beta"].map((name) => cluster.agents.get(name)!.proc.pid),
       log,
     };
     const figures: Figure[] = [];
