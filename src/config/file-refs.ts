@@ -56,6 +56,9 @@ export function fileReferences(config: OutpostConfig, baseDir: string): FileRefe
 /** What is wrong with the reference, or undefined when it is usable. Names the path, never contents. */
 export function fileProblem(ref: FileReference): string | undefined {
   const target = ref.need === "parent" ? resolve(ref.path, "..") : ref.path;
+  // Windows finds a bare program name through PATHEXT (df.exe, df.cmd, …), which this
+  // lookup does not imitate: such a name is left to the agent's start-up check.
+  if (ref.need === "program" && process.platform === "win32" && !/[\\/]/.test(ref.written)) return undefined;
   let isDirectory: boolean;
   try {
     isDirectory = statSync(target).isDirectory();
