@@ -4,9 +4,11 @@
  * records per request whether it came with the RESETCONNECTION bit, a pooled connection
  * is reset after each call before the next caller gets it, the caller's answer does not
  * wait for that reset (while the connection still counts against the pool), and a
- * connection whose reset fails is closed, never handed out again.
+ * connection whose reset fails, or is not answered within `connect_timeout`, is closed,
+ * never handed out again.
  */
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import type { DatabaseProfile } from "../../src/config/types.ts";
 import type { DatabaseConnector, Row } from "../../src/connectors/connector.ts";
 import { createCallContext } from "../../src/connectors/context.ts";
 import { createSqlServerConnector } from "../../src/connectors/sqlserver/sqlserver-connector.ts";
@@ -24,10 +26,10 @@ afterEach(() => {
   server.holdResets = undefined;
 });
 
-const connect = (readonly = false) => {
+const connect = (readonly = false, extra: Partial<DatabaseProfile> = {}) => {
   const connector = createSqlServerConnector({
     adapter: "sqlserver", host: "127.0.0.1", port: server.port, username: "outpost", password: "s3cret-pass",
-    ssl: { mode: "disable" }, pool: { size: 1 }, readonly,
+    ssl: { mode: "disable" }, pool: { size: 1 }, readonly, ...extra,
   }, { log: silentLogger });
   connectors.push(connector);
   return connector;
@@ -99,5 +101,20 @@ describe("sqlserver connection reset", () => {
     // Nothing ran on the failed connection after its reset was refused, and it was closed.
     expect(failed.resets.at(-1)).toBe(true);
     while (!failed.ended) await Bun.sleep(5);
+  });
+
+  test("a connection whose reset goes unanswered for connect_timeout is closed, and the next call gets a new one", async () => {
+    const db = connect(false, { connect_timeout: 1 });
+    const resets = server.stats.resets;
+    await db.health!(ctx());
+    await resetsReach(resets + 1);
+    const stuck = server.sessions.at(-1)!;
+    server.holdResets = new Promise(() => {});
+    await db.execute({ sql: "set context_info 0x0c" }, ctx());
+    await resetsReach(resets + 2);
+    server.holdResets = undefined;
+    expect(await contextInfo(db)).toBeNull();
+    expect(server.sessions.at(-1)).not.toBe(stuck);
+    while (!stuck.ended) await Bun.sleep(5);
   });
 });

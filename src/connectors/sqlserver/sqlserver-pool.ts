@@ -11,7 +11,8 @@
  * sp_reset_connection (temp tables dropped, SET options back to the login's, an open
  * transaction rolled back, session app locks released, cursors closed). The caller does not
  * wait for it: the connection stays busy — counted against `pool.size` — until the reset
- * answers, and a connection whose reset fails or never answers is closed, never pooled.
+ * answers, and a connection whose reset fails or goes unanswered for `connect_timeout` is
+ * closed, never pooled.
  * tedious itself is imported here, lazily, after the TLS fix is in place.
  */
 import type { Connection, ConnectionConfiguration } from "tedious";
@@ -19,9 +20,6 @@ import type { DatabaseProfile } from "../../config/types.ts";
 import { installIpServerNameFix, sqlServerTls } from "./sqlserver-tls.ts";
 
 export type Tedious = typeof import("tedious");
-
-/** How long a reset may take before its connection is given up (as long as an ATTENTION acknowledgement may). */
-const RESET_TIMEOUT_MS = 10_000;
 
 let loading: Promise<Tedious> | undefined;
 
@@ -42,6 +40,8 @@ export class SqlServerPool {
   readonly #profile: DatabaseProfile;
   readonly #size: number;
   readonly #idleMs: number;
+  /** How long a reset may go unanswered before its connection is given up: as long as connecting may take. */
+  readonly #resetMs: number;
   readonly #idle: Slot[] = [];
   readonly #busy = new Map<Connection, Slot>();
   readonly #waiting: ((slot: Slot | Error) => void)[] = [];
@@ -53,6 +53,7 @@ export class SqlServerPool {
     this.#profile = profile;
     this.#size = Math.max(1, profile.pool?.size ?? 10);
     this.#idleMs = (profile.pool?.idle_timeout ?? 300) * 1000;
+    this.#resetMs = (profile.connect_timeout ?? 10) * 1000;
   }
 
   /** A live connection of its own until `release`; opens one when none is idle and the pool has room, else waits. */
@@ -78,7 +79,7 @@ export class SqlServerPool {
     const slot = this.#busy.get(connection);
     if (!slot) return;
     if (!reuse || slot.dead || this.#closed) return this.#discard(slot);
-    const timer = setTimeout(() => this.#discard(slot), RESET_TIMEOUT_MS);
+    const timer = setTimeout(() => this.#discard(slot), this.#resetMs);
     connection.reset((error) => {
       clearTimeout(timer);
       if (error || slot.dead || this.#closed) return this.#discard(slot);
