@@ -34,14 +34,15 @@ server
   }))
   .on("waitfor delay '00:00:30'", () => ({ waitForCancel: true }));
 
-const profileOf = (readonly: boolean): DatabaseProfile => ({
+const profileOf = (readonly: boolean, poolSize?: number): DatabaseProfile => ({
   adapter: "sqlserver", host: "127.0.0.1", port: server.port, database: "outpost", username: "outpost", password: "s3cret-pass",
-  ssl: { mode: "verify-full", ca: ca.certPath }, readonly,
+  ssl: { mode: "verify-full", ca: ca.certPath }, readonly, ...(poolSize ? { pool: { size: poolSize } } : {}),
 });
+const APPLOCK = (name: string) => `exec sp_getapplock @Resource = '${name}', @LockMode = 'Exclusive', @LockOwner = 'Session'`;
 
 runDatabaseConformance({
   name: "sqlserver (TDS stand-in, TLS verify-full to 127.0.0.1)",
-  create: async ({ readonly }) => ({ connector: createSqlServerConnector(profileOf(readonly), { log: silentLogger }) }),
+  create: async ({ readonly, poolSize }) => ({ connector: createSqlServerConnector(profileOf(readonly, poolSize), { log: silentLogger }) }),
   dialect: {
     placeholder: (i) => `@p${i}`,
     createTable: (table) => `create table ${table} (id int primary key, name nvarchar(100))`,
@@ -50,5 +51,18 @@ runDatabaseConformance({
     typesQuery: "select cast(9007199254740993 as bigint) as big, null as missing, cast(1 as bit) as yes, 0x00ff10 as bytes",
     booleanTrue: true,
     slowQuery: "waitfor delay '00:00:30'",
+    // The stand-in keeps this state on the session until sp_reset_connection (test/support/tds-server/session-state.ts).
+    sessionLeaks: () => [
+      { name: "a #temp table", change: ["create table #outpost_leak (id int)"], probe: "select object_id('tempdb..#outpost_leak') as v" },
+      { name: "set language", change: ["set language French"], probe: "select @@language as v" },
+      { name: "set dateformat", change: ["set dateformat dmy"], probe: "select dateformat as v from sys.dm_exec_sessions where session_id = @@spid" },
+      { name: "set ansi_nulls off", change: ["set ansi_nulls off"], probe: "select sessionproperty('ANSI_NULLS') as v" },
+      { name: "set implicit_transactions on", change: ["set implicit_transactions on"], probe: "select @@options & 2 as v" },
+      { name: "an open transaction", change: ["begin tran"], probe: "select @@trancount as v" },
+      { name: "a session application lock", change: [APPLOCK("outpost_leak")], probe: "select applock_mode('public', 'outpost_leak', 'Session') as v" },
+      { name: "context_info", change: ["set context_info 0x0102"], probe: "select context_info() as v" },
+      { name: "read-only: a session application lock", readonly: true, change: [APPLOCK("outpost_ro")], probe: "select applock_mode('public', 'outpost_ro', 'Session') as v" },
+      { name: "read-only: context_info and SET options", readonly: true, change: ["set context_info 0x0a", "set language French"], probe: "select context_info() as v" },
+    ],
   },
 });

@@ -5,7 +5,8 @@
  * stream: after 500 buffered rows the request is paused, tedious stops reading the socket,
  * and the server blocks on TCP until the caller pulls the next batch. An aborted call sends
  * ATTENTION (`connection.cancel()`), the server stops the statement, and the call ends with
- * CANCELLED or TIMEOUT.
+ * CANCELLED or TIMEOUT. After every call the pool resets the connection (RESETCONNECTION,
+ * see sqlserver-pool.ts) before anyone else gets it; the caller does not wait for that.
  *
  * SQL Server has no session setting that makes a connection read-only, so a `readonly`
  * profile gets: ApplicationIntent=ReadOnly (an availability group routes it to a readable

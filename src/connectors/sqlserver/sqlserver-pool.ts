@@ -5,6 +5,14 @@
  * (default `10`), idle ones close after `pool.idle_timeout` seconds (default `300`), and a
  * connection whose socket ended (server restart, network cut) is dropped the moment it
  * ends, so the next call simply opens a new one: the pool heals without being recreated.
+ *
+ * Every released connection is reset before anyone gets it again: tedious's `reset` sends
+ * its session setup batch with TDS's RESETCONNECTION bit, so the server first runs
+ * sp_reset_connection (temp tables dropped, SET options back to the login's, an open
+ * transaction rolled back, session app locks released, cursors closed). The caller does not
+ * wait for it: the connection stays busy — counted against `pool.size` — until the reset
+ * answers, and a connection whose reset fails or goes unanswered for `connect_timeout` is
+ * closed, never pooled.
  * tedious itself is imported here, lazily, after the TLS fix is in place.
  */
 import type { Connection, ConnectionConfiguration } from "tedious";
@@ -32,6 +40,8 @@ export class SqlServerPool {
   readonly #profile: DatabaseProfile;
   readonly #size: number;
   readonly #idleMs: number;
+  /** How long a reset may go unanswered before its connection is given up: as long as connecting may take. */
+  readonly #resetMs: number;
   readonly #idle: Slot[] = [];
   readonly #busy = new Map<Connection, Slot>();
   readonly #waiting: ((slot: Slot | Error) => void)[] = [];
@@ -43,6 +53,7 @@ export class SqlServerPool {
     this.#profile = profile;
     this.#size = Math.max(1, profile.pool?.size ?? 10);
     this.#idleMs = (profile.pool?.idle_timeout ?? 300) * 1000;
+    this.#resetMs = (profile.connect_timeout ?? 10) * 1000;
   }
 
   /** A live connection of its own until `release`; opens one when none is idle and the pool has room, else waits. */
@@ -60,20 +71,24 @@ export class SqlServerPool {
     return slot.connection;
   }
 
-  /** Returns a connection; `reuse: false` (after a failure that may have left it mid-request) closes it. */
+  /**
+   * Returns a connection at once; it is reset in the background and pooled once the reset
+   * answers. `reuse: false` (after a failure that may have left it mid-request) closes it.
+   */
   release(connection: Connection, reuse = true): void {
     const slot = this.#busy.get(connection);
     if (!slot) return;
-    this.#busy.delete(connection);
-    if (!reuse || slot.dead || this.#closed) {
-      slot.dead = true;
-      connection.close();
-      return this.#wakeWaiter();
-    }
-    const waiter = this.#waiting.shift();
-    if (waiter) return waiter(slot);
-    slot.idleSince = Date.now();
-    this.#idle.push(slot);
+    if (!reuse || slot.dead || this.#closed) return this.#discard(slot);
+    const timer = setTimeout(() => this.#discard(slot), this.#resetMs);
+    connection.reset((error) => {
+      clearTimeout(timer);
+      if (error || slot.dead || this.#closed) return this.#discard(slot);
+      this.#busy.delete(connection);
+      const waiter = this.#waiting.shift();
+      if (waiter) return waiter(slot);
+      slot.idleSince = Date.now();
+      this.#idle.push(slot);
+    });
   }
 
   async close(): Promise<void> {
@@ -82,6 +97,14 @@ export class SqlServerPool {
     for (const waiter of this.#waiting.splice(0)) waiter(new Error("the pool is closed"));
     for (const slot of [...this.#idle.splice(0), ...this.#busy.values()]) slot.connection.close();
     this.#busy.clear();
+  }
+
+  /** Closes a busy connection; a waiter gets a fresh one instead. Runs once per slot. */
+  #discard(slot: Slot): void {
+    if (!this.#busy.delete(slot.connection)) return;
+    slot.dead = true;
+    slot.connection.close();
+    this.#wakeWaiter();
   }
 
   /** A waiter whose connection was discarded gets a fresh one instead. */

@@ -5,6 +5,7 @@
  * batch with several statements).
  */
 import type { ParamValue, RpcParam } from "./requests.ts";
+import type { SessionState } from "./session-state.ts";
 import type { CellValue, ColumnSpec } from "./tokens.ts";
 
 export interface SessionInfo {
@@ -13,6 +14,12 @@ export interface SessionInfo {
   readonly database: string;
   /** The open transaction's descriptor (hex), if any. */
   transaction: string | undefined;
+  /** What sp_reset_connection clears (see session-state.ts). */
+  state: SessionState;
+  /** Per request message, in order: whether it came with the RESETCONNECTION bit. */
+  readonly resets: boolean[];
+  /** The connection is closed. */
+  ended: boolean;
 }
 
 export interface QueryContext {

@@ -2,7 +2,8 @@
  * @module
  * TDS packet framing for the test server (MS-TDS 2.2.3): an 8-byte header (type, status,
  * big-endian length, spid, packet id, window) in front of at most `packetSize` bytes.
- * `MessageReader` joins packets into messages (status bit EOM ends one); `ResponseWriter`
+ * `MessageReader` joins packets into messages (status bit EOM ends one) and keeps whether the
+ * first packet carried RESETCONNECTION (0x08, MS-TDS 2.2.3.1.2); `ResponseWriter`
  * cuts a response into packets and waits for the socket to drain, so a large result pushes
  * back on the generator exactly as a real server's socket would.
  */
@@ -19,16 +20,20 @@ export const PACKET = {
 
 const HEADER = 8;
 const STATUS_EOM = 0x01;
+const STATUS_RESETCONNECTION = 0x08;
 
 export interface TdsMessage {
   type: number;
   payload: Buffer;
+  /** The client asked for sp_reset_connection before this request runs. */
+  reset: boolean;
 }
 
 /** Joins incoming bytes into whole messages; `feed` returns the messages completed so far. */
 export class MessageReader {
   #pending: Buffer = Buffer.alloc(0);
   #parts: Buffer[] = [];
+  #reset = false;
 
   feed(chunk: Buffer): TdsMessage[] {
     this.#pending = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : chunk;
@@ -38,10 +43,11 @@ export class MessageReader {
       if (this.#pending.length < length) break;
       const type = this.#pending[0]!;
       const status = this.#pending[1]!;
+      if (this.#parts.length === 0) this.#reset = (status & STATUS_RESETCONNECTION) !== 0;
       this.#parts.push(this.#pending.subarray(HEADER, length));
       this.#pending = this.#pending.subarray(length);
       if (status & STATUS_EOM) {
-        messages.push({ type, payload: Buffer.concat(this.#parts) });
+        messages.push({ type, payload: Buffer.concat(this.#parts), reset: this.#reset });
         this.#parts = [];
       }
     }
@@ -74,10 +80,16 @@ export class ResponseWriter {
   #length = 0;
   #id = 1;
 
-  constructor(sink: ByteSink, options: { type?: number; packetSize?: number } = {}) {
+  /** `prefix`: tokens that go out first (the reset acknowledgement in front of a request's answer). */
+  constructor(sink: ByteSink, options: { type?: number; packetSize?: number; prefix?: Buffer } = {}) {
     this.#sink = sink;
     this.#type = options.type ?? PACKET.TABULAR_RESULT;
     this.#size = (options.packetSize ?? 4096) - HEADER;
+    // Small tokens: they wait in the buffer for the first write or `end`.
+    if (options.prefix) {
+      this.#buffer.push(options.prefix);
+      this.#length = options.prefix.length;
+    }
   }
 
   /** Queues token bytes; full packets go out at once, and the promise waits while the socket is full. */

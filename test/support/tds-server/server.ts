@@ -5,7 +5,9 @@
  * SQL batches, RPC (sp_executesql with typed parameters, stored procedures with output
  * parameters), transaction manager requests and ATTENTION — and answers statements from a
  * table of canned handlers that tests register. It counts what it saw (`stats`, `sql`) so
- * tests can assert, for example, that a cancel really reached the server.
+ * tests can assert, for example, that a cancel really reached the server. Each session keeps
+ * a little state (session-state.ts) that RESETCONNECTION clears, and records per request
+ * whether the client asked for that reset (`sessions[i].resets`).
  *
  * ```ts
  * const server = await startTdsServer({ users: { sa: "secret" } });
@@ -17,6 +19,7 @@ import type { QueryHandler, ProcedureHandler, SessionInfo } from "./answers.ts";
 import { matcher } from "./answers.ts";
 import type { RpcCall, RpcParam } from "./requests.ts";
 import { TdsSession } from "./session.ts";
+import { installSessionState } from "./session-state.ts";
 
 export interface TdsServerOptions {
   /** Logins the server accepts: user → password. */
@@ -35,6 +38,8 @@ export interface TdsStats {
   batches: number;
   rpcs: number;
   attentions: number;
+  /** Requests that came with the RESETCONNECTION status bit (sp_reset_connection runs first). */
+  resets: number;
   rowsSent: number;
   /** How many times a response waited for the socket to drain (the client was not reading). */
   blockedWrites: number;
@@ -47,7 +52,7 @@ export type TransactionEvent = "begin" | "commit" | "rollback";
 export class TdsServer {
   readonly options: TdsServerOptions;
   readonly stats: TdsStats = {
-    connections: 0, tlsSessions: 0, logins: 0, failedLogins: 0, batches: 0, rpcs: 0, attentions: 0, rowsSent: 0,
+    connections: 0, tlsSessions: 0, logins: 0, failedLogins: 0, batches: 0, rpcs: 0, attentions: 0, resets: 0, rowsSent: 0,
     blockedWrites: 0, waitingForDrain: false, transactions: { begin: 0, commit: 0, rollback: 0 },
   };
   /** Every statement received (batch text or sp_executesql's statement), in order. */
@@ -55,6 +60,12 @@ export class TdsServer {
   /** The bound parameters of each sp_executesql call, in order. */
   readonly params: RpcParam[][] = [];
   readonly procedures: RpcCall[] = [];
+  /** Every session that logged in or tried to, in connection order. */
+  readonly sessions: SessionInfo[] = [];
+  /** When set, sp_reset_connection fails with this error and the request that asked for it does not run. */
+  resetError: { number: number; message: string } | undefined;
+  /** When set, sp_reset_connection waits for it before answering (a slow reset). */
+  holdResets: Promise<void> | undefined;
   readonly #queries: [RegExp, QueryHandler][] = [];
   readonly #procedures = new Map<string, ProcedureHandler>();
   readonly #transactionListeners: ((event: TransactionEvent, session: SessionInfo) => void)[] = [];
@@ -65,8 +76,7 @@ export class TdsServer {
   constructor(options: TdsServerOptions) {
     this.options = options;
     this.#port = options.port ?? 0;
-    // tedious's own session setup after login ("set textsize ...", "set ansi_nulls on ...").
-    this.on(/^\s*set\s/i, () => ({ ok: true }));
+    installSessionState(this);
     this.on("select 1", () => ({ columns: [{ name: "", type: "int" }], rows: [[1]] }));
   }
 

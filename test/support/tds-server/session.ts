@@ -4,12 +4,15 @@
  * LOGIN7, then requests in order — SQL batches, RPC (sp_executesql and procedures),
  * transaction manager requests — with ATTENTION handled out of band: it aborts the running
  * request, whose response is ended, and is acknowledged by its own DONE(ATTN) message.
+ * A request with the RESETCONNECTION bit first runs sp_reset_connection on the session's
+ * state (or fails, when the test set `server.resetError`), then the request itself.
  */
 import type { Socket } from "node:net";
-import type { Answer, ProcedureAnswer, QueryContext } from "./answers.ts";
+import type { Answer, ProcedureAnswer, QueryContext, SessionInfo } from "./answers.ts";
 import { MessageReader, PACKET, packet, ResponseWriter, type ByteSink, type TdsMessage } from "./packets.ts";
 import { parseLogin7, parseRpc, parseSqlBatch, parseTransactionRequest, preloginEncryption, type RpcParam } from "./requests.ts";
 import type { TdsServer } from "./server.ts";
+import { freshState } from "./session-state.ts";
 import { PreloginTls } from "./tls-prelogin.ts";
 import * as token from "./tokens.ts";
 
@@ -36,17 +39,21 @@ export class TdsSession {
   #chain: Promise<void> = Promise.resolve();
   #current: AbortController | undefined;
   #attention = false;
-  #info = { id: 0, user: "", database: "", transaction: undefined as string | undefined };
+  #info: { -readonly [K in keyof SessionInfo]: SessionInfo[K] } = { id: 0, user: "", database: "", transaction: undefined, state: freshState(), resets: [], ended: false };
+  /** ENVCHANGE tokens of a reset, sent in front of the answer to the request that asked for it. */
+  #resetAck: Buffer | undefined;
 
   constructor(server: TdsServer, socket: Socket, id: number) {
     this.#server = server;
     this.#socket = socket;
     this.#output = socket;
     this.#info.id = id;
+    server.sessions.push(this.#info);
     socket.on("data", (chunk: Buffer) => (this.#tls?.established ? this.#tls.raw(chunk) : this.#feed(chunk)));
     socket.on("error", () => socket.destroy());
     // A connection that drops with a transaction open rolls it back, as on a real server.
     socket.on("close", () => {
+      this.#info.ended = true;
       if (this.#info.transaction === undefined) return;
       this.#info.transaction = undefined;
       this.#server.emitTransaction("rollback", this.#info);
@@ -86,6 +93,10 @@ export class TdsSession {
   }
 
   async #handle(message: TdsMessage): Promise<void> {
+    if (message.type === PACKET.SQL_BATCH || message.type === PACKET.RPC || message.type === PACKET.TRANSACTION_MANAGER) {
+      this.#info.resets.push(message.reset);
+      if (message.reset && !(await this.#reset())) return;
+    }
     switch (message.type) {
       case PACKET.PRELOGIN: return this.#prelogin(message.payload);
       case PACKET.LOGIN7: return this.#login(message.payload);
@@ -142,6 +153,34 @@ export class TdsSession {
     }
   }
 
+  /** sp_reset_connection: false when the test made it fail (the request is answered with the error and not run). */
+  async #reset(): Promise<boolean> {
+    this.#server.stats.resets++;
+    await this.#server.holdResets;
+    const refused = this.#server.resetError;
+    if (refused) {
+      await new ResponseWriter(this.#sink).end(Buffer.concat([token.error(refused.number, refused.message), token.done({ status: token.DONE_STATUS.ERROR })]));
+      return false;
+    }
+    const acks = [token.envResetAck()];
+    if (this.#info.transaction !== undefined) {
+      acks.unshift(token.envRollbackTransaction(Buffer.from(this.#info.transaction, "hex")));
+      this.#info.transaction = undefined;
+      this.#server.stats.transactions.rollback++;
+      this.#server.emitTransaction("rollback", this.#info);
+    }
+    this.#info.state = freshState();
+    this.#resetAck = Buffer.concat(acks);
+    return true;
+  }
+
+  /** A writer for the current request's answer, with a pending reset acknowledgement in front. */
+  #writer(): ResponseWriter {
+    const prefix = this.#resetAck;
+    this.#resetAck = undefined;
+    return new ResponseWriter(this.#sink, { prefix });
+  }
+
   async #acknowledgeAttention(): Promise<void> {
     this.#attention = false;
     await new ResponseWriter(this.#sink).end(token.done({ status: token.DONE_STATUS.ATTENTION }));
@@ -165,7 +204,7 @@ export class TdsSession {
     }
     this.#server.procedures.push(call);
     const handler = this.#server.procedureHandler(call.procedure);
-    const writer = new ResponseWriter(this.#sink);
+    const writer = this.#writer();
     if (!handler) {
       return writer.end(Buffer.concat([token.error(2812, `Could not find stored procedure '${call.procedure}'.`), token.done({ token: 0xfe, status: token.DONE_STATUS.ERROR })]));
     }
@@ -189,7 +228,7 @@ export class TdsSession {
 
   /** Runs a statement's handler and writes its answers; `inProc` for sp_executesql (DONEINPROC ... DONEPROC). */
   async #answer(sql: string, list: RpcParam[], signal: AbortSignal, inProc: boolean): Promise<void> {
-    const writer = new ResponseWriter(this.#sink);
+    const writer = this.#writer();
     const found = this.#server.queryHandler(sql);
     const params = Object.fromEntries(list.map((p) => [p.name, p.value]));
     let answers: Answer[];
@@ -237,7 +276,7 @@ export class TdsSession {
 
   async #transaction(payload: Buffer): Promise<void> {
     const kind = parseTransactionRequest(payload);
-    const writer = new ResponseWriter(this.#sink);
+    const writer = this.#writer();
     const stats = this.#server.stats.transactions;
     if (kind === "begin") {
       const descriptor = crypto.getRandomValues(Buffer.alloc(8));

@@ -43,6 +43,8 @@ export const envPacketSize = (size: number) => envChange(4, bVarChar(String(size
 export const envCollation = () => envChange(7, bVarByte(COLLATION), bVarByte(Buffer.alloc(0)));
 export const envBeginTransaction = (descriptor: Buffer) => envChange(8, bVarByte(descriptor), bVarByte(Buffer.alloc(0)));
 export const envCommitTransaction = (descriptor: Buffer) => envChange(9, bVarByte(Buffer.alloc(0)), bVarByte(descriptor));
+/** ENVCHANGE 18: the server acknowledges a RESETCONNECTION request. */
+export const envResetAck = () => envChange(18, bVarByte(Buffer.alloc(0)), bVarByte(Buffer.alloc(0)));
 export const envRollbackTransaction = (descriptor: Buffer) => envChange(10, bVarByte(Buffer.alloc(0)), bVarByte(descriptor));
 
 /** DONE (0xFD), DONEPROC (0xFE) or DONEINPROC (0xFF); `count` sets the COUNT bit. `command` is the CurCmd. */
