@@ -23,8 +23,9 @@ export interface QueryOptions extends DatabaseCallOptions {
   maxRows?: number;
   /**
    * `"objects"` (the default): each row keyed by column name. `"arrays"`: each row's
-   * values in column order, next to `columns` — smaller and faster to read, and a column
-   * name given twice (`select a.id, b.id`) keeps both values.
+   * values in column order, next to `columns` — no keys to build or read. A column name
+   * given twice (`select a.id, b.id`) still holds one value in both places: name the
+   * columns apart.
    */
   rows?: "objects" | "arrays";
 }

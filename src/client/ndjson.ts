@@ -83,7 +83,7 @@ export class RowStream<R = Row> implements AsyncIterable<R> {
   /**
    * `open` starts the request with the given signal and resolves with the NDJSON answer.
    * `rows`: `"objects"` (the default) yields each row keyed by column name, `"arrays"`
-   * the row's values in column order, as sent (a column name given twice keeps both).
+   * the row's values in column order, as sent.
    */
   constructor(open: (signal: AbortSignal) => Promise<Response>, signal?: AbortSignal, options: { rows?: "objects" | "arrays" } = {}) {
     this.#controller = new AbortController();
