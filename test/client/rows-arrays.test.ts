@@ -7,30 +7,21 @@
  * NDJSON reader, which parses a chunk of lines at once, keeps the line-by-line answers.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { OutpostClient, OutpostQueryError, ndjsonLines, type JsonValue } from "../../src/client/index.ts";
-import { startStack, type Stack } from "../support/stack.ts";
-import { clientFor } from "./support.ts";
+import type { Stack } from "../support/stack.ts";
+import { clientFor, numbersSql, startSqliteStack } from "./support.ts";
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    profiles: (dir) => `databases:
-  main:
-    adapter: sqlite
-    path: ${join(dir, "main.db")}
-`,
-  });
-  await stack.addAgent("alpha");
+  stack = await startSqliteStack();
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-const numbers = (n: number, select = "i as v, 'x' || i as t") =>
-  `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n}) select ${select} from n`;
+const numbers = (n: number, select = "i as v, 'x' || i as t") => numbersSql(n, select);
 
 describe("rows as arrays", () => {
   test("a stream of 20,000 rows yields arrays in column order, the columns beside them", async () => {

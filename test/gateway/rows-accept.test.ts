@@ -6,10 +6,10 @@
  * error line in every NDJSON form, through a real gateway and agent (SQLite profile).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { GatewayError } from "../../src/gateway/http-errors.ts";
 import { queryForm } from "../../src/gateway/invoke/parse.ts";
-import { startStack, type Stack } from "../support/stack.ts";
+import type { Stack } from "../support/stack.ts";
+import { numbersSql, startSqliteStack } from "../client/support.ts";
 
 describe("queryForm", () => {
   test("JSON unless a range names NDJSON; rows from the chosen range; q=0 ranges skipped", () => {
@@ -40,22 +40,14 @@ describe("queryForm", () => {
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    profiles: (dir) => `databases:
-  main:
-    adapter: sqlite
-    path: ${join(dir, "main.db")}
-`,
-  });
-  await stack.addAgent("alpha");
+  stack = await startSqliteStack();
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-const numbers = (n: number, select = "i as v, 'x' || i as t") =>
-  `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n}) select ${select} from n`;
+const numbers = (n: number, select = "i as v, 'x' || i as t") => numbersSql(n, select);
 /** Rows 1…2999, then an integer overflow: the error comes after the first batches went out. */
 const FAILS_MIDWAY = numbers(5000, "case when i < 3000 then i else abs(-9223372036854775808) end as v, 'x' as t");
 
