@@ -7,7 +7,8 @@
  * by default, or an object), and a last line with `rowCount` and `truncated`. Neither is
  * ever held whole in memory: the cursor is pulled one batch at a time as the tunnel's flow
  * control lets the bytes out, and each batch goes out as one write (one string, encoded
- * once), the first together with the columns.
+ * once). The first batch waits for the second: a result of one batch — most queries —
+ * leaves in a single DATA frame with its columns and its end, not three.
  */
 import type { DatabaseConnector, JsonValue, Row } from "../../connectors/connector.ts";
 import type { Managed, ManagedQueryResult } from "../../connectors/managed.ts";
@@ -53,10 +54,15 @@ async function writeNdjson(result: ManagedQueryResult, rows: Rows, form: RowForm
   const encode = rowEncoder(result.columns)[form === "arrays" ? "array" : "object"];
   let count = 0;
   let text = JSON.stringify({ columns: result.columns }) + "\n";
+  let first = true;
   try {
     for (let next = await rows.next(); !next.done; next = await rows.next()) {
       for (const row of next.value) text += encode(row) + "\n";
       count += next.value.length;
+      if (first) {
+        first = false;
+        continue;
+      }
       await reply.write(text);
       text = "";
     }
@@ -73,9 +79,14 @@ async function writeJson(result: ManagedQueryResult, rows: Rows, form: RowForm, 
   const encode = rowEncoder(result.columns)[form === "arrays" ? "array" : "object"];
   let count = 0;
   let text = `{"columns":${JSON.stringify(result.columns)},"rows":[`;
+  let first = true;
   // A failure here leaves the document unfinished; the reply resets the stream (reply.ts).
   for (let next = await rows.next(); !next.done; next = await rows.next()) {
     for (const row of next.value) text += (count++ === 0 ? "" : ",") + encode(row);
+    if (first) {
+      first = false;
+      continue;
+    }
     await reply.write(text);
     text = "";
   }
