@@ -3,27 +3,68 @@
  * Reading a streamed query. The gateway sends NDJSON: a first line `{"columns": [...]}`,
  * one JSON array per row in column order, and a last line that is either the summary
  * `{"rowCount", "truncated"}` or, when the query failed mid-stream, `{"error": {...},
- * "rowCount"}`. {@link RowStream} turns that into rows keyed by column name, pulling the
- * body only as fast as the caller iterates, so memory stays flat for any row count.
+ * "rowCount"}`. {@link RowStream} yields each row keyed by column name (or, with
+ * `rows: "arrays"`, the array itself), pulling the body only as fast as the caller
+ * iterates, so memory stays flat for any row count.
+ *
+ * The complete lines of each chunk the body delivers are parsed with one `JSON.parse`
+ * (they are joined into one JSON array): a line per call and a promise per line cost
+ * more than the parse itself on a bulk read.
  */
 import { CLIENT_CODES, OutpostError, outpostError, readErrorObject, wrapFailure } from "./errors.ts";
 import type { Column, JsonValue, QuerySummary, Row } from "./types.ts";
 
 /** Yields each non-empty line of a UTF-8 body parsed as JSON. */
 export async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+  for await (const values of ndjsonBatches(body)) yield* values;
+}
+
+/**
+ * Yields the values of the complete non-empty lines of each chunk of `body`, in order.
+ * A line that is not JSON throws a SyntaxError after the lines before it were yielded.
+ */
+export async function* ndjsonBatches(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown[]> {
   const decoder = new TextDecoder();
   let pending = "";
   for await (const chunk of body) {
     pending += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (line.trim() !== "") yield JSON.parse(line);
+    const last = pending.lastIndexOf("\n");
+    if (last < 0) continue;
+    const parsed = parseLines(pending.slice(0, last));
+    pending = pending.slice(last + 1);
+    if (parsed.values.length > 0) yield parsed.values;
+    if (parsed.error) throw parsed.error;
+  }
+  const parsed = parseLines(pending + decoder.decode());
+  if (parsed.values.length > 0) yield parsed.values;
+  if (parsed.error) throw parsed.error;
+}
+
+/**
+ * Parses newline-separated JSON values. JSON text never holds a raw newline inside a
+ * string, so the lines joined by commas are one JSON array; that fast path is taken only
+ * when it gives one value per line. Blank lines, or a line that is not one JSON value,
+ * take the line-by-line path, which stops at the first bad line.
+ */
+function parseLines(text: string): { values: unknown[]; error?: SyntaxError } {
+  let lines = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lines++;
+  try {
+    const values = JSON.parse(`[${text.replaceAll("\n", ",")}]`) as unknown[];
+    if (values.length === lines) return { values };
+  } catch {
+    // Fall through: find the bad line, keep the good ones before it.
+  }
+  const values: unknown[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      values.push(JSON.parse(line));
+    } catch (error) {
+      return { values, error: error as SyntaxError };
     }
   }
-  pending += decoder.decode();
-  if (pending.trim() !== "") yield JSON.parse(pending);
+  return { values };
 }
 
 /**
@@ -39,8 +80,12 @@ export class RowStream<R = Row> implements AsyncIterable<R> {
   readonly #controller: AbortController;
   readonly #summary: Resolvers<QuerySummary>;
 
-  /** `open` starts the request with the given signal and resolves with the NDJSON answer. */
-  constructor(open: (signal: AbortSignal) => Promise<Response>, signal?: AbortSignal) {
+  /**
+   * `open` starts the request with the given signal and resolves with the NDJSON answer.
+   * `rows`: `"objects"` (the default) yields each row keyed by column name, `"arrays"`
+   * the row's values in column order, as sent.
+   */
+  constructor(open: (signal: AbortSignal) => Promise<Response>, signal?: AbortSignal, options: { rows?: "objects" | "arrays" } = {}) {
     this.#controller = new AbortController();
     const combined = signal ? AbortSignal.any([signal, this.#controller.signal]) : this.#controller.signal;
     const columns = Promise.withResolvers<Column[]>();
@@ -56,7 +101,7 @@ export class RowStream<R = Row> implements AsyncIterable<R> {
       columns.reject(error);
       summary.reject(error);
     });
-    this.#rows = readRows<R>(opening, combined, summary);
+    this.#rows = readRows<R>(opening, combined, summary, options.rows === "arrays");
   }
 
   [Symbol.asyncIterator](): AsyncIterator<R> {
@@ -83,7 +128,9 @@ type Resolvers<T> = ReturnType<typeof Promise.withResolvers<T>>;
 
 interface Opened {
   response: Response;
-  lines: AsyncGenerator<unknown>;
+  batches: AsyncGenerator<unknown[]>;
+  /** The values of the first batch after the columns line. */
+  first: unknown[];
   columns: Column[];
   names: string[];
 }
@@ -92,14 +139,15 @@ interface Opened {
 async function openRows(answer: Promise<Response>): Promise<Opened> {
   const response = await answer;
   if (!response.body) throw broken("the answer has no body", response);
-  const lines = ndjsonLines(response.body);
+  const batches = ndjsonBatches(response.body);
   try {
-    const first = await lines.next();
-    const columns = first.done ? undefined : (first.value as { columns?: Column[] }).columns;
-    if (!Array.isArray(columns)) throw (first.done ? undefined : fail(first.value, response)) ?? broken("the first line has no columns", response);
-    return { response, lines, columns, names: columns.map((column) => column.name) };
+    const first = await batches.next();
+    const head = first.done ? undefined : first.value[0];
+    const columns = (head as { columns?: Column[] } | undefined)?.columns;
+    if (!Array.isArray(columns)) throw (head === undefined ? undefined : fail(head, response)) ?? broken("the first line has no columns", response);
+    return { response, batches, first: (first.value as unknown[]).slice(1), columns, names: columns.map((column) => column.name) };
   } catch (error) {
-    await lines.return(undefined).catch(() => {});
+    await batches.return(undefined).catch(() => {});
     throw asFailure(error, response);
   }
 }
@@ -108,23 +156,26 @@ async function* readRows<R>(
   opening: Promise<Opened>,
   signal: AbortSignal,
   summary: Resolvers<QuerySummary>,
+  arrays: boolean,
 ): AsyncGenerator<R> {
   let opened: Opened | undefined;
   let rowCount = 0;
   try {
     opened = await opening;
-    const { response, lines, names } = opened;
-    for await (const line of lines) {
-      if (Array.isArray(line)) {
-        rowCount++;
-        yield toRow(names, line as JsonValue[]) as R;
-        continue;
+    const { response, batches, names } = opened;
+    for (let batch: unknown[] | undefined = opened.first; batch; batch = (await batches.next()).value ?? undefined) {
+      for (const line of batch) {
+        if (Array.isArray(line)) {
+          rowCount++;
+          yield (arrays ? line : toRow(names, line as JsonValue[])) as R;
+          continue;
+        }
+        const failure = fail(line, response);
+        if (failure) throw failure;
+        const end = line as Partial<QuerySummary>;
+        summary.resolve({ rowCount: end.rowCount ?? rowCount, truncated: end.truncated === true });
+        return;
       }
-      const failure = fail(line, response);
-      if (failure) throw failure;
-      const end = line as Partial<QuerySummary>;
-      summary.resolve({ rowCount: end.rowCount ?? rowCount, truncated: end.truncated === true });
-      return;
     }
     throw broken(`the stream ended after ${rowCount} rows without its summary line`, response);
   } catch (error) {
@@ -133,7 +184,7 @@ async function* readRows<R>(
     throw failure;
   } finally {
     // Reached on break/return too: stop the transfer so the agent cancels the query.
-    await opened?.lines.return(undefined).catch(() => {});
+    await opened?.batches.return(undefined).catch(() => {});
     if (!signal.aborted) await opened?.response.body?.cancel().catch(() => {});
     summary.reject(new OutpostError(CLIENT_CODES.ABORTED, "the row stream was stopped before its end"));
   }

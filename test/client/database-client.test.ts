@@ -3,30 +3,21 @@
  * WebSocket, a SQLite profile on a temp file.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { OutpostError, OutpostQueryError, type FetchLike } from "../../src/client/index.ts";
-import { startStack, type Stack } from "../support/stack.ts";
-import { clientFor } from "./support.ts";
+import type { Stack } from "../support/stack.ts";
+import { clientFor, numbersSql, startSqliteStack } from "./support.ts";
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    profiles: (dir) => `databases:
-  main:
-    adapter: sqlite
-    path: ${join(dir, "main.db")}
-`,
-  });
-  await stack.addAgent("alpha");
+  stack = await startSqliteStack();
 });
 
 afterAll(async () => {
   await stack.stop();
 });
 
-const numbers = (n: number, select = "i") =>
-  `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${n}) select ${select} from n`;
+const numbers = numbersSql;
 
 describe("query, execute, batch", () => {
   test("rows come back typed as the database gave them", async () => {

@@ -9,25 +9,12 @@ import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { SqliteConnector } from "../../src/connectors/sqlite/sqlite-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { ctx, drain } from "./connection.suite.ts";
-import { wantedValue, type ValueRule } from "./values.suite.ts";
+import { wantedValue } from "./values.suite.ts";
+import { SQLITE_CASES as CASES } from "./values-cases.ts";
 
 const db = createManagedConnector(new SqliteConnector({ path: ":memory:" }), { profile: "lite", log: silentLogger });
 afterAll(() => db.close());
 
-type Case = { sql: string } & ValueRule;
-const CASES: Case[] = [
-  { sql: "9007199254740991", number: true },
-  { sql: "9007199254740993", text: true },
-  { sql: "-9223372036854775808", text: true },
-  { sql: "0.1", number: true },
-  { sql: "1e308 * 10", expected: "Infinity" },
-  { sql: "-1e308 * 10", expected: "-Infinity" },
-  { sql: "'é  '", text: true },
-  { sql: `'{"big": 9007199254740993, "big": 1,  "dec": 0.1000000000000000000001}'`, text: true },
-  { sql: "json('null')", expected: "null" },
-  { sql: "x'00ff10'", expected: "AP8Q" },
-  { sql: "null", expected: null },
-];
 
 describe("sqlite values", () => {
   test("every storage class reads as the value table says, checked against SQLite's own text", async () => {

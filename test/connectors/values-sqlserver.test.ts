@@ -6,34 +6,13 @@
  * written into the case) by the rule of the value table in docs/connectors.md.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import type { JsonValue } from "../../src/connectors/connector.ts";
 import { createManagedConnector } from "../../src/connectors/managed.ts";
 import { createSqlServerConnector } from "../../src/connectors/sqlserver/sqlserver-connector.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { startTdsServer } from "../support/tds-server/index.ts";
-import type { CellValue, ColumnSpec } from "../support/tds-server/tokens.ts";
 import { ctx, drain } from "./connection.suite.ts";
+import { SQLSERVER_CASES as CASES } from "./values-cases.ts";
 
-/** A column as the server sends it, SQL Server's own text of the value, and the JSON expected (defaults to that text). */
-type Case = { column: ColumnSpec["type"]; scale?: number; cell: CellValue; text: string; expected?: JsonValue };
-const CASES: Case[] = [
-  { column: "int", cell: -2147483648, text: "-2147483648", expected: -2147483648 },
-  { column: "bigint", cell: "9007199254740993", text: "9007199254740993" },
-  { column: "decimal", scale: 2, cell: "1234567890123.45", text: "1234567890123.45" },
-  { column: "float", cell: 0.1, text: "0.1", expected: 0.1 },
-  { column: "real", cell: 3.14159, text: "3.14159", expected: 3.14159 },
-  { column: "real", cell: 16777217, text: "1.67772e+07", expected: 16777216 },
-  // SQL Server prints money with 2 decimals by default and 4 with style 2; the type holds 4.
-  { column: "money", cell: "-1234567.89", text: "-1234567.8900" },
-  // tedious decodes money and decimal through a double: exact up to 15 significant digits (docs/connectors.md).
-  { column: "money", cell: "92233720368.5477", text: "92233720368.5477" },
-  { column: "bit", cell: true, text: "1", expected: true },
-  { column: "nvarchar", cell: "é  ", text: "é  " },
-  { column: "nvarchar", cell: '{"big": 9007199254740993, "big": 1}', text: '{"big": 9007199254740993, "big": 1}' },
-  { column: "uniqueidentifier", cell: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", text: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11" },
-  { column: "datetime2", scale: 7, cell: new Date("0001-01-01T00:00:00Z"), text: "0001-01-01 00:00:00.0000000", expected: "0001-01-01T00:00:00.0000000Z" },
-  { column: "varbinary", cell: Buffer.from([0x00, 0xff, 0x10]), text: "0x00FF10", expected: "AP8Q" },
-];
 const SQL = "select values_of_every_type";
 
 const server = await startTdsServer({ users: { outpost: "s3cret-pass" } });

@@ -1,10 +1,14 @@
 /**
  * @module
- * Database operations. A query streams: JSON (`{columns, rows: [{…}], rowCount,
- * truncated}`) is written row by row as it arrives, and NDJSON is one line of columns,
- * one JSON array per row (in column order), and a last line with `rowCount` and
- * `truncated`. Neither is ever held whole in memory; the cursor is pulled one batch at a
- * time as the tunnel's flow control lets the bytes out.
+ * Database operations. A query streams in one of four forms, chosen by the gateway from the
+ * caller's `Accept` (docs/api.md, Query): `format` json or ndjson, `rows` objects or arrays.
+ * JSON is `{columns, rows, rowCount, truncated}` with each row an object (or an array in
+ * column order); NDJSON is one line of columns, one line per row (an array in column order
+ * by default, or an object), and a last line with `rowCount` and `truncated`. Neither is
+ * ever held whole in memory: the cursor is pulled one batch at a time as the tunnel's flow
+ * control lets the bytes out, and each batch goes out as one write (one string, encoded
+ * once). The first batch waits for the second: a result of one batch — most queries —
+ * leaves in a single DATA frame with its columns and its end, not three.
  */
 import type { DatabaseConnector, JsonValue, Row } from "../../connectors/connector.ts";
 import type { Managed, ManagedQueryResult } from "../../connectors/managed.ts";
@@ -15,17 +19,21 @@ import type { OperationContext } from "./context.ts";
 import { rowEncoder } from "./row-encoding.ts";
 
 type Db = Managed<DatabaseConnector>;
-
-const JSON_TYPE: [string, string] = ["content-type", "application/json; charset=utf-8"];
-const NDJSON_TYPE: [string, string] = ["content-type", "application/x-ndjson; charset=utf-8"];
+type RowForm = "objects" | "arrays";
 
 export async function query(db: Db, args: Args, reply: Reply, { ctx }: OperationContext): Promise<void> {
-  const format = optionalString(args, "format") === "ndjson" ? "ndjson" : "json";
+  const ndjson = optionalString(args, "format") === "ndjson";
+  const asked = rowForm(args);
+  const form = asked ?? (ndjson ? "arrays" : "objects");
   const result = await db.query({ sql: requiredString(args, "sql"), params: optionalArray(args, "params"), maxRows: optionalCount(args, "maxRows") }, ctx);
   const rows = result.rows[Symbol.asyncIterator]();
+  // The form is named in the type only when the caller asked for one: plain callers keep
+  // the exact content type they always had.
+  const contentType = `${ndjson ? "application/x-ndjson" : "application/json"}; charset=utf-8${asked ? `; rows=${asked}` : ""}`;
   try {
-    if (format === "ndjson") await writeNdjson(result, rows, reply);
-    else await writeJson(result, rows, reply);
+    await reply.head(200, [["content-type", contentType]]);
+    if (ndjson) await writeNdjson(result, rows, form, reply);
+    else await writeJson(result, rows, form, reply);
     await reply.stream.end();
   } finally {
     // However the answer ended (the caller left before the head went out, say), the cursor
@@ -34,44 +42,55 @@ export async function query(db: Db, args: Args, reply: Reply, { ctx }: Operation
   }
 }
 
-type Rows = AsyncIterator<Row[]>;
-
-async function* batches(rows: Rows): AsyncGenerator<Row[]> {
-  for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
+function rowForm(args: Args): RowForm | undefined {
+  const value = optionalString(args, "rows");
+  if (value === undefined || value === "objects" || value === "arrays") return value;
+  throw new ConnectorError("BAD_REQUEST", 'argument "rows" must be "objects" or "arrays"');
 }
 
-async function writeNdjson(result: ManagedQueryResult, rows: Rows, reply: Reply): Promise<void> {
-  const encode = rowEncoder(result.columns);
+type Rows = AsyncIterator<Row[]>;
+
+async function writeNdjson(result: ManagedQueryResult, rows: Rows, form: RowForm, reply: Reply): Promise<void> {
+  const encode = rowEncoder(result.columns)[form === "arrays" ? "array" : "object"];
   let count = 0;
-  await reply.head(200, [NDJSON_TYPE]);
-  await reply.write(JSON.stringify({ columns: result.columns }) + "\n");
+  let text = JSON.stringify({ columns: result.columns }) + "\n";
+  let first = true;
   try {
-    for await (const batch of batches(rows)) {
-      let text = "";
-      for (const row of batch) text += encode.array(row) + "\n";
-      count += batch.length;
+    for (let next = await rows.next(); !next.done; next = await rows.next()) {
+      for (const row of next.value) text += encode(row) + "\n";
+      count += next.value.length;
+      if (first) {
+        first = false;
+        continue;
+      }
       await reply.write(text);
+      text = "";
     }
   } catch (error) {
     // NDJSON readers see the failure as the last line, and the stream still ends cleanly.
     if (reply.stream.signal.aborted) throw error;
-    await reply.write(JSON.stringify({ error: toRemoteError(error), rowCount: count }) + "\n");
+    await reply.write(text + JSON.stringify({ error: toRemoteError(error), rowCount: count }) + "\n");
     return;
   }
-  await reply.write(JSON.stringify({ rowCount: count, truncated: result.truncated }) + "\n");
+  await reply.write(text + JSON.stringify({ rowCount: count, truncated: result.truncated }) + "\n");
 }
 
-async function writeJson(result: ManagedQueryResult, rows: Rows, reply: Reply): Promise<void> {
-  const encode = rowEncoder(result.columns);
+async function writeJson(result: ManagedQueryResult, rows: Rows, form: RowForm, reply: Reply): Promise<void> {
+  const encode = rowEncoder(result.columns)[form === "arrays" ? "array" : "object"];
   let count = 0;
-  await reply.head(200, [JSON_TYPE]);
-  await reply.write(`{"columns":${JSON.stringify(result.columns)},"rows":[`);
-  for await (const batch of batches(rows)) {
-    let text = "";
-    for (const row of batch) text += (count++ === 0 ? "" : ",") + encode.object(row);
+  let text = `{"columns":${JSON.stringify(result.columns)},"rows":[`;
+  let first = true;
+  // A failure here leaves the document unfinished; the reply resets the stream (reply.ts).
+  for (let next = await rows.next(); !next.done; next = await rows.next()) {
+    for (const row of next.value) text += (count++ === 0 ? "" : ",") + encode(row);
+    if (first) {
+      first = false;
+      continue;
+    }
     await reply.write(text);
+    text = "";
   }
-  await reply.write(`],"rowCount":${count},"truncated":${result.truncated}}`);
+  await reply.write(`${text}],"rowCount":${count},"truncated":${result.truncated}}`);
 }
 
 export async function execute(db: Db, args: Args, reply: Reply, { ctx }: OperationContext): Promise<void> {

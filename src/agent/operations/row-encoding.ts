@@ -1,7 +1,7 @@
 /**
  * @module
- * One encoder for a query's rows, whichever format the caller asked for: a JSON object
- * (`format: json`) or a JSON array in column order (NDJSON). Both write every value with
+ * One encoder for a query's rows, whichever form the caller asked for (`rows`): a JSON
+ * object, or a JSON array in column order (NDJSON's default). Both write every value with
  * the same `JSON.stringify`, so a value's bytes are the same in the two formats; the
  * connectors have already made each value JSON (docs/connectors.md, Values).
  *

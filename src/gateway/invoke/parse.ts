@@ -71,10 +71,49 @@ async function databaseOperation(request: Request, rest: string) {
   const json = await readJsonObject(request, MAX_INVOKE_JSON_BYTES, (bytes) => (jsonBytes = bytes));
   const { timeoutMs, ...args } = json;
   if (op === "db.query") {
-    const accept = request.headers.get("accept") ?? "";
-    args.format = accept.includes("application/x-ndjson") ? "ndjson" : "json";
+    // The answer's form comes from Accept alone; a body's own `format` or `rows` is dropped.
+    const { format, rows } = queryForm(request.headers.get("accept"));
+    args.format = format;
+    if (rows) args.rows = rows;
+    else delete args.rows;
   }
   return { op, args, body: null, timeoutMs: optionalTimeout(timeoutMs), jsonBytes } as const;
+}
+
+type RowForm = "objects" | "arrays";
+
+/**
+ * A query's answer from `Accept`: NDJSON when a media range names `application/x-ndjson`,
+ * else JSON; and the `rows` parameter of that range (`objects` or `arrays`; absent means
+ * the format's default). A range with `q=0` is refused by the caller, so it is skipped.
+ */
+export function queryForm(accept: string | null): { format: "json" | "ndjson"; rows?: RowForm } {
+  let json: { rows?: RowForm } | undefined;
+  for (const range of (accept ?? "").split(",")) {
+    const [type = "", ...params] = range.split(";");
+    const media = type.trim().toLowerCase();
+    if (media !== "application/x-ndjson" && media !== "application/json") continue;
+    const values = mediaParams(params);
+    if (values.get("q") !== undefined && Number(values.get("q")) === 0) continue;
+    const rows = values.get("rows");
+    if (rows !== undefined && rows !== "objects" && rows !== "arrays") {
+      throw new GatewayError("BAD_REQUEST", `Accept: ${media}; rows=${JSON.stringify(rows.slice(0, 40))} is not a row form; use rows=objects or rows=arrays`);
+    }
+    if (media === "application/x-ndjson") return { format: "ndjson", rows };
+    json ??= { rows };
+  }
+  return { format: "json", rows: json?.rows };
+}
+
+/** `name=value` parameters of a media range, names lower-cased, quotes taken off values. */
+function mediaParams(params: string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const param of params) {
+    const at = param.indexOf("=");
+    if (at < 0) continue;
+    values.set(param.slice(0, at).trim().toLowerCase(), param.slice(at + 1).trim().replace(/^"(.*)"$/, "$1"));
+  }
+  return values;
 }
 
 async function scriptOperation(request: Request, rest: string) {
