@@ -26,7 +26,8 @@ export const BULK_SQL = "select id, payload from bulk order by id";
 
 /** Starts PostgreSQL (TLS), creates `bulk` with `rows` rows, writes a `fileBytes` random file. */
 export async function startData(rows: number, fileBytes: number): Promise<BenchData> {
-  const pg = await startPostgres({ tls: true });
+  // Direct, SSH and the bare relay pool 10 each; three agents 10 + 1 (type names) each.
+  const pg = await startPostgres({ tls: true, maxConnections: 120 });
   const sql = postgres({ host: pg.host, port: pg.port, database: pg.database, username: pg.user, password: pg.password,
     ssl: { ca: pg.caPem, rejectUnauthorized: true }, max: 1, onnotice: () => {} });
   let bulkBytes: number;

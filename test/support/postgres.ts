@@ -38,8 +38,11 @@ async function asPostgres(argv: string[]): Promise<string> {
   return out;
 }
 
-/** Starts a fresh cluster. With `tls: true` the server also accepts TLS (plain TCP stays allowed). */
-export async function startPostgres(options: { tls?: boolean } = {}): Promise<TestPostgres> {
+/**
+ * Starts a fresh cluster. With `tls: true` the server also accepts TLS (plain TCP stays
+ * allowed). `maxConnections` defaults to 60.
+ */
+export async function startPostgres(options: { tls?: boolean; maxConnections?: number } = {}): Promise<TestPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), "outpost-pg-"));
   const pgUser = userInfo().username === "postgres" ? undefined : Bun.spawnSync(["id", "-u", "postgres"]).stdout.toString().trim();
@@ -55,7 +58,7 @@ export async function startPostgres(options: { tls?: boolean } = {}): Promise<Te
   let caPath = "";
   const settings = [
     `port=${port}`, "listen_addresses='127.0.0.1'", `unix_socket_directories='${dir}'`, "fsync=off",
-    "synchronous_commit=off", "full_page_writes=off", "max_connections=60", "log_min_messages=warning",
+    "synchronous_commit=off", "full_page_writes=off", `max_connections=${options.maxConnections ?? 60}`, "log_min_messages=warning",
     "password_encryption='scram-sha-256'",
   ];
   if (options.tls) {

@@ -18,6 +18,7 @@ export async function failoverScenario(context: BenchContext): Promise<Figure[]>
   let stop = false;
   let ok = 0;
   let failed = 0;
+  const failures = new Map<string, number>();
   let slowest = 0;
   let lastDone = now();
   let longestGap = 0;
@@ -28,8 +29,10 @@ export async function failoverScenario(context: BenchContext): Promise<Figure[]>
       try {
         await path.query(1);
         if (measuring) ok++;
-      } catch {
+      } catch (error) {
         failed++;
+        const what = `${(error as { code?: string }).code ?? "?"}: ${(error as Error).message}`.slice(0, 160);
+        failures.set(what, (failures.get(what) ?? 0) + 1);
       }
       const done = now();
       if (measuring) {
@@ -50,6 +53,7 @@ export async function failoverScenario(context: BenchContext): Promise<Figure[]>
   stop = true;
   await Promise.all(workers);
   context.log(`failover: ${ok} ok, ${failed} failed, slowest ${slowest.toFixed(0)} ms, gap ${longestGap.toFixed(0)} ms`);
+  for (const [what, count] of failures) context.log(`  failed ${count}×: ${what}`);
   const note = "group of two, 16 callers, one agent SIGKILLed; the client's retries off";
   return [
     { measurement: 7, label: "failover: failed requests", unit: "requests", better: "lower", values: { outpost: failed }, note },
