@@ -28,6 +28,8 @@ export interface CompileOptions {
   readonly version: string;
   /** Precompile to bytecode (with ESM output). Defaults to `true`. */
   readonly bytecode?: boolean;
+  /** A bytecode profile (build/bytecode-order.ts) laying out used functions first. Needs `bytecode`. */
+  readonly bytecodeOrder?: string;
   /** Comma-separated base64 Ed25519 keys inlined as `OUTPOST_RELEASE_KEYS`, replacing src/upgrade/release-keys.ts's list. */
   readonly releaseKeys?: string;
 }
@@ -62,7 +64,7 @@ export async function compileTarget(options: CompileOptions): Promise<CompileRes
       // Extra entrypoints are embedded as files (Bun.embeddedFiles): WinSW for Windows services.
       entrypoints: target.format === "pe" ? [entry, await ensureWinsw()] : [entry],
       plugins: [schemaValidatorPlugin],
-      compile: { target: target.bunTarget, outfile, autoloadDotenv: false, autoloadBunfig: false },
+      compile: { target: target.bunTarget, outfile, autoloadDotenv: false, autoloadBunfig: false, ...(bytecode && options.bytecodeOrder ? { bytecodeOrder: options.bytecodeOrder } : {}) },
       define: { OUTPOST_VERSION: JSON.stringify(version), ...(options.releaseKeys === undefined ? {} : { OUTPOST_RELEASE_KEYS: JSON.stringify(options.releaseKeys) }) },
       // Identifiers stay readable so stack traces from customers' machines name our functions.
       minify: { whitespace: true, syntax: true, identifiers: false },
