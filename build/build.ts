@@ -8,6 +8,7 @@
  *   bun run build --out DIR                write elsewhere (default: dist/)
  *   bun run build --entry FILE             compile another entry (tests use a fixture)
  *   bun run build --no-bytecode            skip bytecode (smaller, slower start-up)
+ *   bun run build --no-bytecode-order      skip the profile-guided bytecode layout (build/bytecode-order.ts)
  *   bun run build --release-keys K1[,K2]   trust these release keys instead of release-keys.ts (tests)
  *
  * Cross-compiling fetches each target's Bun runtime from the npm registry once and caches it.
@@ -17,6 +18,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { recordBytecodeOrder } from "./bytecode-order.ts";
 import { BuildError, compileTarget, type CompileResult } from "./compile.ts";
 import { findTarget, TARGETS, type BuildTarget } from "./targets.ts";
 
@@ -28,6 +30,7 @@ interface BuildArgs {
   readonly outDir: string;
   readonly entry: string;
   readonly bytecode: boolean;
+  readonly profileBytecode: boolean;
   readonly releaseKeys?: string;
 }
 
@@ -42,6 +45,7 @@ async function parseBuildArgs(argv: string[]): Promise<BuildArgs> {
       out: { type: "string" },
       entry: { type: "string" },
       "no-bytecode": { type: "boolean" },
+      "no-bytecode-order": { type: "boolean" },
       "release-keys": { type: "string" },
     },
     strict: true,
@@ -53,7 +57,9 @@ async function parseBuildArgs(argv: string[]): Promise<BuildArgs> {
   if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new UsageError(`invalid --version ${JSON.stringify(version)}`);
   const entry = resolve(values.entry ?? join(ROOT, "src/cli/main.ts"));
   if (!existsSync(entry)) throw new UsageError(`entry ${displayPath(entry)} does not exist`);
-  return { targets, version, outDir: resolve(values.out ?? join(ROOT, "dist")), entry, bytecode: !values["no-bytecode"], releaseKeys: values["release-keys"] };
+  return { targets, version, outDir: resolve(values.out ?? join(ROOT, "dist")), entry, bytecode: !values["no-bytecode"],
+    // The profile comes from running `outpost dev`: only the real CLI has it.
+    profileBytecode: !values["no-bytecode"] && !values["no-bytecode-order"] && values.entry === undefined, releaseKeys: values["release-keys"] };
 }
 
 function requireTarget(name: string): BuildTarget {
@@ -85,14 +91,16 @@ async function main(): Promise<number> {
   }
   console.log(`building outpost ${args.version} for ${args.targets.map((t) => t.name).join(", ")}`);
   const results: CompileResult[] = [];
-  for (const target of args.targets) {
-    try {
-      results.push(await compileTarget({ ...args, target }));
-    } catch (error) {
-      if (!(error instanceof BuildError)) throw error;
-      console.error(error.message);
-      return 1;
-    }
+  let order: Awaited<ReturnType<typeof recordBytecodeOrder>>;
+  try {
+    order = args.profileBytecode ? await recordBytecodeOrder(args) : undefined;
+    for (const target of args.targets) results.push(await compileTarget({ ...args, target, bytecodeOrder: order?.path }));
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    console.error(error.message);
+    return 1;
+  } finally {
+    order?.dispose();
   }
   printTable(results);
   return 0;

@@ -8,11 +8,14 @@
  *   cannot change the agent (a `.env` with `NODE_TLS_REJECT_UNAUTHORIZED=0` would otherwise
  *   take effect);
  * - ESM bytecode by default: start-up drops from ~134 ms to ~50 ms. Bytecode needs
- *   `format: "esm"` (the CJS default crashes on `import.meta` in yargs and libsodium).
+ *   `format: "esm"` (the CJS default crashes on `import.meta` in yargs and libsodium);
+ * - the config schema's validator is ajv's standalone code generated now, not compiled at
+ *   start-up (build/schema-validator-plugin.ts).
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { BuildTarget } from "./targets.ts";
+import { schemaValidatorPlugin } from "./schema-validator-plugin.ts";
 import { ensureWinsw } from "./winsw.ts";
 
 export interface CompileOptions {
@@ -25,6 +28,8 @@ export interface CompileOptions {
   readonly version: string;
   /** Precompile to bytecode (with ESM output). Defaults to `true`. */
   readonly bytecode?: boolean;
+  /** A bytecode profile (build/bytecode-order.ts) laying out used functions first. Needs `bytecode`. */
+  readonly bytecodeOrder?: string;
   /** Comma-separated base64 Ed25519 keys inlined as `OUTPOST_RELEASE_KEYS`, replacing src/upgrade/release-keys.ts's list. */
   readonly releaseKeys?: string;
 }
@@ -58,7 +63,8 @@ export async function compileTarget(options: CompileOptions): Promise<CompileRes
     result = await Bun.build({
       // Extra entrypoints are embedded as files (Bun.embeddedFiles): WinSW for Windows services.
       entrypoints: target.format === "pe" ? [entry, await ensureWinsw()] : [entry],
-      compile: { target: target.bunTarget, outfile, autoloadDotenv: false, autoloadBunfig: false },
+      plugins: [schemaValidatorPlugin],
+      compile: { target: target.bunTarget, outfile, autoloadDotenv: false, autoloadBunfig: false, ...(bytecode && options.bytecodeOrder ? { bytecodeOrder: options.bytecodeOrder } : {}) },
       define: { OUTPOST_VERSION: JSON.stringify(version), ...(options.releaseKeys === undefined ? {} : { OUTPOST_RELEASE_KEYS: JSON.stringify(options.releaseKeys) }) },
       // Identifiers stay readable so stack traces from customers' machines name our functions.
       minify: { whitespace: true, syntax: true, identifiers: false },

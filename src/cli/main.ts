@@ -3,7 +3,8 @@
  * @module
  * The `outpost` command line. Commands live one per file in `commands/` and are listed
  * below; each imports its heavy modules (drivers, libsodium, ajv) inside its handler so
- * start-up stays fast. `--version` is answered before yargs is even loaded.
+ * start-up stays fast. `--version`, and `run` in the plain form service managers use, are
+ * answered without loading yargs.
  */
 import { EXIT_FAILURE, reportError, UsageError } from "./errors.ts";
 import { VERSION } from "./version.ts";
@@ -12,7 +13,7 @@ import { configInitCommand } from "./commands/config-init.ts";
 import { configValidateCommand } from "./commands/config-validate.ts";
 import { encryptCommand } from "./commands/encrypt.ts";
 import { versionCommand } from "./commands/version.ts";
-import { runCommand } from "./commands/run.ts";
+import { plainRunOptions, runCommand } from "./commands/run.ts";
 import { devCommand } from "./commands/dev.ts";
 import { keysCommand } from "./commands/keys-rotate.ts";
 import { activateCommand } from "./commands/activate.ts";
@@ -49,6 +50,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  const defaultConfig = process.env.OUTPOST_CONFIG ?? "./config.yml";
+  const plainRun = plainRunOptions(argv, defaultConfig);
+  if (plainRun) {
+    try {
+      await runCommand.handler(plainRun as never);
+      return Number(process.exitCode ?? 0);
+    } catch (error) {
+      return reportError(error, plainRun.debug) || EXIT_FAILURE;
+    }
+  }
   const { default: yargs } = await import("yargs");
   try {
     await yargs(argv)
@@ -58,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       .option("debug", { type: "boolean", default: false, global: true, describe: "Verbose logs; stack traces on errors" })
       .option("config", {
         type: "string",
-        default: process.env.OUTPOST_CONFIG ?? "./config.yml",
+        default: defaultConfig,
         defaultDescription: "$OUTPOST_CONFIG or ./config.yml",
         global: true,
         describe: "Path of config.yml",

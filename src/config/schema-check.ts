@@ -1,13 +1,13 @@
 /**
  * @module
- * Checks resolved config data against `docs/config.schema.json` with ajv and turns its
- * errors into short messages with key paths. Unknown keys (`additionalProperties`) come
+ * Checks resolved config data against `docs/config.schema.json` (with ajv's validator, see
+ * schema-validator.ts) and turns its errors into short messages with key paths. Unknown keys (`additionalProperties`) come
  * back as warnings and are removed from the data, so the typed config holds only known
  * keys; everything else is an error. ajv is the one schema library we depend on: the
  * schema file is also what editors use, so it must be real JSON Schema, not code.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import schema from "../../docs/config.schema.json" with { type: "json" };
+import type { ErrorObject } from "ajv";
+import validate from "./schema-validator.ts";
 import type { Segment } from "./yaml-walk.ts";
 
 export interface SchemaProblem {
@@ -19,16 +19,8 @@ export interface SchemaProblem {
   severity: "error" | "warning";
 }
 
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
-  return compiled;
-}
-
 /** Every schema problem in `data`; unknown keys are deleted from `data` as a side effect. */
 export function checkSchema(data: unknown): SchemaProblem[] {
-  const validate = validator();
   if (validate(data)) return [];
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();

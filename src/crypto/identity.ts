@@ -2,8 +2,11 @@
  * @module
  * Ed25519 identities for agent activation. An agent keeps its secret key in an identity
  * file (JSON, mode 0600) and signs the gateway's challenge with it; the gateway stores
- * only the public key. Signatures are standard Ed25519 (OpenSSL verifies them).
+ * only the public key. Signatures are standard Ed25519 (OpenSSL verifies them). Signing and
+ * verifying use node:crypto (native, already loaded for TLS), so an agent that connects
+ * never loads libsodium's WASM; key pairs still come from libsodium, in its 64-byte form.
  */
+import { createPrivateKey, createPublicKey, sign as edSign, verify as edVerify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic-file.ts";
 import { CryptoError } from "./errors.ts";
@@ -34,16 +37,18 @@ export async function generateIdentity(): Promise<KeyPair> {
 
 /** Detached 64-byte Ed25519 signature of `bytes`. */
 export async function sign(secretKeyB64: string, bytes: Uint8Array): Promise<Uint8Array> {
-  const na = await sodium();
-  return na.crypto_sign_detached(bytes, decode(secretKeyB64, 64, "secret key"));
+  const secret = decode(secretKeyB64, 64, "secret key");
+  // libsodium's secret key is seed || public key: JWK carries both halves the same way.
+  const key = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", d: b64url(secret.subarray(0, 32)), x: b64url(secret.subarray(32)) }, format: "jwk" });
+  return new Uint8Array(edSign(null, bytes, key));
 }
 
 /** True when `sig` is a valid signature of `bytes` by `publicKeyB64`; false for any malformed input. */
 export async function verify(publicKeyB64: string, bytes: Uint8Array, sig: Uint8Array): Promise<boolean> {
-  const na = await sodium();
   try {
     if (sig.length !== 64) return false;
-    return na.crypto_sign_verify_detached(sig, bytes, decode(publicKeyB64, 32, "public key"));
+    const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(decode(publicKeyB64, 32, "public key")) }, format: "jwk" });
+    return edVerify(null, bytes, key, sig);
   } catch {
     return false;
   }
@@ -80,6 +85,10 @@ export function writeIdentityFile(path: string, identity: IdentityFile): void {
 
 function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64");
+}
+
+function b64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64url");
 }
 
 function decode(text: string, length: number, what: string): Uint8Array {

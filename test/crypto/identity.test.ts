@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import libsodium from "libsodium-wrappers";
 import { generateIdentity, readIdentityFile, sign, verify, writeIdentityFile } from "../../src/crypto/identity.ts";
 
 describe("Ed25519 identities", () => {
@@ -19,6 +20,17 @@ describe("Ed25519 identities", () => {
     bad[0]! ^= 1;
     expect(await verify(a.publicKey, message, bad)).toBe(false);
     expect(await verify("garbage", message, sig)).toBe(false);
+  });
+
+  test("node:crypto signs exactly as libsodium did, and verifies libsodium's signatures", async () => {
+    await libsodium.ready;
+    for (const text of ["", "challenge-123", "x".repeat(10_000)]) {
+      const pair = await generateIdentity();
+      const message = new TextEncoder().encode(text);
+      const theirs = libsodium.crypto_sign_detached(message, Buffer.from(pair.secretKey, "base64"));
+      expect(Buffer.from(await sign(pair.secretKey, message)).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
+      expect(await verify(pair.publicKey, message, theirs)).toBe(true);
+    }
   });
 
   test("signatures are standard Ed25519: OpenSSL verifies them", async () => {

@@ -10,6 +10,25 @@ import { dirname } from "node:path";
 import { cmd, type GlobalOptions } from "../command.ts";
 import { VERSION } from "../version.ts";
 
+/**
+ * The options of `run [--config PATH | --config=PATH] [--debug]`, the form service managers
+ * start the agent with, or `undefined` for anything else (help, unknown flags, other
+ * commands), which yargs then parses. main.ts uses it to start the agent without loading
+ * yargs, which would stay resident for the life of the process (~5 MiB heap, ~14 MiB code).
+ */
+export function plainRunOptions(argv: readonly string[], defaultConfig: string): GlobalOptions | undefined {
+  if (argv[0] !== "run") return undefined;
+  const options: GlobalOptions = { config: defaultConfig, debug: false };
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--debug") options.debug = true;
+    else if (arg.startsWith("--config=")) options.config = arg.slice("--config=".length);
+    else if (arg === "--config" && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-")) options.config = argv[++i]!;
+    else return undefined;
+  }
+  return options;
+}
+
 export const runCommand = cmd<GlobalOptions, GlobalOptions>({
   command: "run",
   describe: "Run the agent: connect to the gateway and serve requests",
