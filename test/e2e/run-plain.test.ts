@@ -27,7 +27,7 @@ describe("outpost run without yargs", () => {
       expect(run.stderr).toContain("bad.yml:3:14 databases.main.adapter: must be one of");
     }
     const fromEnv = await runBinary(["run"], { cwd: dir, env: { OUTPOST_CONFIG: join(dir, "unactivated.yml") } });
-    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.code).toBe(2);
     expect(fromEnv.stderr.trim().split("\n")).toHaveLength(1);
     expect(fromEnv.stderr).toContain("outpost activate");
   });
