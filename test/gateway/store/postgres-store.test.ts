@@ -1,0 +1,159 @@
+/**
+ * @module
+ * The PostgreSQL store against a real throwaway PostgreSQL: the conformance suite (a fresh
+ * database per fixture), migrations racing on one empty database, a newer schema refused,
+ * changes seen across two store objects (two "nodes") through LISTEN/NOTIFY, a dropped
+ * LISTEN connection, concurrent redemptions, and TLS with `sslmode=verify-full`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { openGatewayStore } from "../../../src/gateway/store/open-gateway-store.ts";
+import { MIGRATIONS } from "../../../src/gateway/store/postgres-schema.ts";
+import { openPostgresStore } from "../../../src/gateway/store/postgres-store.ts";
+import type { GatewayStore } from "../../../src/gateway/store/store.ts";
+import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
+import { runStoreConformance } from "./store-conformance.ts";
+
+let pg: TestPostgres;
+let databases = 0;
+const opened: GatewayStore[] = [];
+
+beforeAll(async () => {
+  pg = await startPostgres({ tls: true });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(opened.map((store) => store.close()));
+  await pg?.stop();
+});
+
+/** A new empty database owned by the test user; returns its URL. */
+async function freshDatabase(): Promise<string> {
+  const name = `store_${++databases}`;
+  await pg.psql(`CREATE DATABASE ${name} OWNER ${pg.user}`);
+  return pg.url.replace(/\/[^/]+$/, `/${name}`);
+}
+
+async function track<T extends GatewayStore>(store: Promise<T>): Promise<T> {
+  const open = await store;
+  opened.push(open);
+  return open;
+}
+
+async function within(ms: number, check: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) return false;
+    await Bun.sleep(10);
+  }
+  return true;
+}
+
+runStoreConformance("PostgresGatewayStore", async () => {
+  let clock = 1_700_000_000_000;
+  const store = await track(openPostgresStore({ url: await freshDatabase(), now: () => clock }));
+  return { store, advance: (ms) => (clock += ms) };
+});
+
+describe("PostgresGatewayStore schema", () => {
+  test("two stores migrating one empty database at once both open, at the latest version, migrated once", async () => {
+    const url = await freshDatabase();
+    const [a, b] = await Promise.all([track(openPostgresStore({ url })), track(openPostgresStore({ url }))]);
+    await a.createGroup({ name: "sales" });
+    expect((await b.getGroupByName("sales"))?.name).toBe("sales");
+    const sql = postgres(url, { onnotice: () => {} });
+    expect(await sql`SELECT version FROM schema_version`).toEqual([{ version: MIGRATIONS.length }] as never);
+    await sql.end();
+  });
+
+  test("a database from a newer binary is refused, naming both versions", async () => {
+    const url = await freshDatabase();
+    await (await openPostgresStore({ url })).close();
+    const sql = postgres(url);
+    await sql`UPDATE schema_version SET version = 999`;
+    await sql.end();
+    expect(openPostgresStore({ url })).rejects.toThrow(`schema version 999, newer than this binary knows (${MIGRATIONS.length}); upgrade outpost`);
+  });
+
+  test("a wrong password fails with an error that names the redacted URL, not the password", async () => {
+    const url = (await freshDatabase()).replace(encodeURIComponent(pg.password), "wrong-secret-pw");
+    const error = await openPostgresStore({ url }).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toContain(`postgres://${pg.user}:***@127.0.0.1:${pg.port}/`);
+    expect(error?.message).toContain("password authentication failed");
+    expect(error?.message).not.toContain("wrong-secret-pw");
+  });
+});
+
+describe("PostgresGatewayStore across nodes", () => {
+  test("a token revoked through another store object moves this one's changeVersion within 1 s; a touch does not", async () => {
+    const url = await freshDatabase();
+    const nodeA = await track(openPostgresStore({ url }));
+    const nodeB = await track(openPostgresStore({ url }));
+    const token = await nodeB.createApiToken({ name: "ci", secretHash: "h", groups: null, admin: false });
+    await Bun.sleep(200);
+    const quiet = nodeA.changeVersion();
+    await nodeB.touchApiToken(token.id);
+    await Bun.sleep(300);
+    expect(nodeA.changeVersion()).toBe(quiet);
+    await nodeB.revokeApiToken(token.id);
+    expect(await within(1000, () => nodeA.changeVersion() !== quiet)).toBe(true);
+    expect((await nodeA.findApiTokenByHash("h"))?.revokedAt).not.toBeNull();
+  });
+
+  test("a write made outside any store (plain SQL) is heard too", async () => {
+    const url = await freshDatabase();
+    const store = await track(openPostgresStore({ url }));
+    await Bun.sleep(100);
+    const before = store.changeVersion();
+    const sql = postgres(url, { onnotice: () => {} });
+    await sql`INSERT INTO settings (key, value) VALUES ('by-hand', '1')`;
+    await sql.end();
+    expect(await within(1000, () => store.changeVersion() !== before)).toBe(true);
+  });
+
+  test("while the LISTEN connection is down every read moves; it reconnects and hears changes again", async () => {
+    const url = await freshDatabase();
+    const states: boolean[] = [];
+    const nodeA = await track(openPostgresStore({ url, onListenState: (listening) => states.push(listening) }));
+    const nodeB = await track(openPostgresStore({ url }));
+    // Cuts both nodes' LISTEN connections (the only ones in this database).
+    await pg.psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE application_name = 'outpost-gateway-listen' AND datname = '${new URL(url).pathname.slice(1)}'`);
+    expect(await within(2000, () => states.includes(false))).toBe(true);
+    expect(await within(5000, () => states.at(-1) === true)).toBe(true);
+    await Bun.sleep(50);
+    const quiet = nodeA.changeVersion();
+    expect(nodeA.changeVersion()).toBe(quiet);
+    await nodeB.setSetting("after-reconnect", true);
+    expect(await within(1000, () => nodeA.changeVersion() !== quiet)).toBe(true);
+  });
+
+  test("concurrent redemptions of one code through two nodes: exactly one wins", async () => {
+    const url = await freshDatabase();
+    const nodes = await Promise.all([1, 2, 3, 4].map(() => track(openPostgresStore({ url }))));
+    const group = await nodes[0]!.createGroup({ name: "sales" });
+    const agent = await nodes[0]!.createAgent({ groupId: group.id, name: "a1" });
+    await nodes[0]!.addActivationCode({ codeHash: "race", agentId: agent.id, expiresAt: Date.now() + 60_000 });
+    const results = await Promise.all(
+      nodes.flatMap((node, index) => [0, 1].map((n) => node.redeemActivationCode({ codeHash: "race", publicKey: Buffer.alloc(32, index * 2 + n).toString("base64") }))),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(Array(7).fill("used"));
+  });
+});
+
+describe("PostgresGatewayStore over TLS", () => {
+  test("sslmode=verify-full with sslrootcert connects; a wrong root is refused", async () => {
+    const url = await freshDatabase();
+    const store = await track(openGatewayStore("/nonexistent", { storeUrl: `${url}?sslmode=verify-full&sslrootcert=${pg.caPath}` }));
+    await store.setSetting("tls", true);
+    const sql = postgres(url);
+    const [row] = await sql`SELECT bool_and(ssl) AS all_tls FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)
+      WHERE application_name LIKE 'outpost-gateway%' AND datname = current_database()`;
+    await sql.end();
+    expect(row?.all_tls).toBe(true);
+    const error = await openGatewayStore("/nonexistent", { storeUrl: `${url}?sslmode=verify-full` }).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/^cannot open the gateway store postgres:\/\/outpost:\*\*\*@/);
+    expect(error?.message).not.toContain(pg.password);
+  });
+});
