@@ -7,7 +7,7 @@
  * a conditional UPDATE, which PostgreSQL re-checks after a concurrent claim commits, so
  * exactly one of two redemptions wins. `changeVersion()` is `postgres-changes.ts`.
  */
-import postgres, { type Sql, type TransactionSql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import { GatewayError } from "../http-errors.ts";
 import { ChangeListener } from "./postgres-changes.ts";
 import { AGENT_COLUMNS, GROUP_COLUMNS, INT8_AS_NUMBER, TOKEN_COLUMNS, type TokenRow, toToken } from "./postgres-rows.ts";
@@ -36,6 +36,8 @@ const FOREIGN_KEY_VIOLATION = "23503";
 /** Connects, migrates under the advisory lock, and starts listening; errors never hold the password. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresGatewayStore> {
   const target = parseStoreUrl(options.url);
+  // Loaded on first use only (build/layer-rules.ts): the driver costs start-up time.
+  const { default: postgres } = await import("postgres");
   const base = {
     ssl: target.ssl as never,
     types: { int8: INT8_AS_NUMBER },

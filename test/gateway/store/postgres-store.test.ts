@@ -3,15 +3,26 @@
  * The PostgreSQL store against a real throwaway PostgreSQL: the conformance suite (a fresh
  * database per fixture), migrations racing on one empty database, a newer schema refused,
  * changes seen across two store objects (two "nodes") through LISTEN/NOTIFY, a dropped
- * LISTEN connection, concurrent redemptions, and TLS with `sslmode=verify-full`.
+ * LISTEN connection, concurrent redemptions, TLS with `sslmode=verify-full`, and
+ * `outpost gateway serve --store postgres://…` serving an invoke request end to end.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import postgres from "postgres";
+import { activateAgent } from "../../../src/agent/activate.ts";
+import { startAgent } from "../../../src/agent/agent.ts";
+import { loadConfig } from "../../../src/config/load.ts";
+import { AdminService } from "../../../src/gateway/admin/admin-service.ts";
 import { openGatewayStore } from "../../../src/gateway/store/open-gateway-store.ts";
 import { MIGRATIONS } from "../../../src/gateway/store/postgres-schema.ts";
 import { openPostgresStore } from "../../../src/gateway/store/postgres-store.ts";
 import type { GatewayStore } from "../../../src/gateway/store/store.ts";
+import { createTestCa } from "../../support/certs.ts";
+import { freePort } from "../../support/ports.ts";
 import { startPostgres, type TestPostgres } from "../../support/postgres.ts";
+import { quietLog, waitFor } from "../../support/stack.ts";
 import { runStoreConformance } from "./store-conformance.ts";
 
 let pg: TestPostgres;
@@ -156,4 +167,54 @@ describe("PostgresGatewayStore over TLS", () => {
     expect(error?.message).toMatch(/^cannot open the gateway store postgres:\/\/outpost:\*\*\*@/);
     expect(error?.message).not.toContain(pg.password);
   });
+});
+
+describe("outpost gateway serve --store postgres://…", () => {
+  test("starts on the store, serves an invoke request from an agent activated there, and never logs the password", async () => {
+    const url = await freshDatabase();
+    const dir = mkdtempSync(join(tmpdir(), "outpost-pgserve-"));
+    const ca = createTestCa();
+    const leaf = ca.issue("localhost");
+    const port = await freePort();
+    const main = join(import.meta.dir, "../../../src/cli/main.ts");
+    const serve = Bun.spawn(
+      [process.execPath, main, "gateway", "serve", "--debug", "--data-dir", join(dir, "unused"), "--tls-cert", leaf.certPath, "--tls-key", leaf.keyPath,
+        "--port", String(port), "--log-format", "json"],
+      { env: { ...process.env, OUTPOST_GATEWAY_STORE: `${url}?sslmode=verify-full&sslrootcert=${pg.caPath}` }, stdout: "pipe", stderr: "pipe" },
+    );
+    const output = Promise.all([new Response(serve.stdout).text(), new Response(serve.stderr).text()]);
+    let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+    try {
+      // The test is a second node on the same store: what it writes, the gateway reads.
+      const store = await track(openPostgresStore({ url }));
+      const admin = new AdminService({ store });
+      await waitFor(async () => (await store.getSetting("publicUrl")) !== undefined, "gateway serve to start", 20_000);
+      await admin.createGroup("sales");
+      const token = (await admin.createToken({ name: "caller", groups: ["sales"] })).secret;
+      const gatewayUrl = `wss://localhost:${port}`;
+      const { activationCode } = await admin.addAgent("sales", "alpha", gatewayUrl);
+      const agentDir = join(dir, "alpha");
+      mkdirSync(agentDir);
+      const configPath = join(agentDir, "config.yml");
+      writeFileSync(configPath, `databases:\n  main:\n    adapter: sqlite\n    path: ${join(agentDir, "main.db")}\n`);
+      await activateAgent({ code: activationCode, gatewayUrl, configPath, identityPath: join(agentDir, "identity.json"), ca: ca.certPem, caPath: ca.certPath, version: "0.0.0-test" });
+      agent = await startAgent({ loaded: await loadConfig(configPath), version: "0.0.0-test", log: quietLog });
+      const query = () =>
+        fetch(`https://localhost:${port}/v1/groups/sales/db/main/query`, {
+          method: "POST", body: JSON.stringify({ sql: "select 42 as answer" }),
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, tls: { ca: ca.certPem },
+        });
+      await waitFor(async () => (await query()).status === 200, "the agent to serve a query", 20_000);
+      const answer = await (await query()).text();
+      expect(answer).toContain("42");
+    } finally {
+      await agent?.shutdown();
+      serve.kill("SIGTERM");
+      await serve.exited;
+    }
+    const [stdout, stderr] = await output;
+    expect(stdout).toContain("gateway listening");
+    expect(stderr).toContain(`"store":"postgres://${pg.user}:***@127.0.0.1:${pg.port}/`);
+    expect(stdout + stderr).not.toContain(pg.password);
+  }, 60_000);
 });
