@@ -169,6 +169,19 @@ describe("PostgresGatewayStore over TLS", () => {
   });
 });
 
+describe("admin commands with --store postgres://…", () => {
+  test("token create works on the store itself, audits to stderr, and never prints the password", async () => {
+    const url = await freshDatabase();
+    const main = join(import.meta.dir, "../../../src/cli/main.ts");
+    const child = Bun.spawn([process.execPath, main, "gateway", "token", "create", "--name", "root", "--admin", "--store", url], { stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    expect([code, stderr]).toEqual([0, expect.stringContaining('"actor":"local:')]);
+    expect(stdout + stderr).not.toContain(pg.password);
+    const store = await track(openPostgresStore({ url }));
+    expect((await store.listApiTokens()).map((t) => [t.name, t.admin])).toEqual([["root", true]]);
+  });
+});
+
 describe("outpost gateway serve --store postgres://…", () => {
   test("starts on the store, serves an invoke request from an agent activated there, and never logs the password", async () => {
     const url = await freshDatabase();
