@@ -231,3 +231,26 @@ describe("outpost gateway serve --store postgres://…", () => {
     expect(stdout + stderr).not.toContain(pg.password);
   }, 60_000);
 });
+
+// Last: it stops the server under every store of this file.
+describe("PostgresGatewayStore while PostgreSQL is down", () => {
+  test("changeVersion moves on every read (nothing is cached) until LISTEN is back; then it holds still", async () => {
+    const url = await freshDatabase();
+    const states: boolean[] = [];
+    const store = await track(openPostgresStore({ url, onListenState: (listening) => states.push(listening) }));
+    // The test server commits asynchronously and stops with -m immediate: flush first.
+    await pg.psql("CHECKPOINT");
+    await pg.stopServer();
+    try {
+      expect(await within(5000, () => states.includes(false))).toBe(true);
+      const first = store.changeVersion();
+      expect(store.changeVersion()).not.toBe(first);
+    } finally {
+      await pg.startServer();
+    }
+    expect(await within(15_000, () => states.at(-1) === true)).toBe(true);
+    const back = store.changeVersion();
+    expect(store.changeVersion()).toBe(back);
+    expect(await store.getSetting("nothing")).toBeUndefined();
+  }, 30_000);
+});
