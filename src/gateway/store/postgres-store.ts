@@ -2,7 +2,7 @@
  * @module
  * `GatewayStore` on PostgreSQL (postgres.js), for gateway nodes that share one database;
  * the same behaviour as `sqlite-store.ts`, which stays the default for one node. Writes
- * that read first run in a transaction that locks the rows they read (`FOR UPDATE`),
+ * that read first run in a transaction that locks the rows they read (`FOR … UPDATE`),
  * where the SQLite store uses `BEGIN IMMEDIATE`; a one-time activation code is claimed by
  * a conditional UPDATE, which PostgreSQL re-checks after a concurrent claim commits, so
  * exactly one of two redemptions wins. `changeVersion()` is `postgres-changes.ts`.
@@ -32,6 +32,9 @@ export interface PostgresStoreOptions {
 
 const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATION = "23503";
+const DEADLOCK_DETECTED = "40P01";
+/** Tries of a write that PostgreSQL aborted as a deadlock victim (it rolled back whole). */
+const DEADLOCK_TRIES = 3;
 
 /** Connects, migrates under the advisory lock, and starts listening; errors never hold the password. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresGatewayStore> {
@@ -120,8 +123,8 @@ export class PostgresGatewayStore implements GatewayStore {
   async deleteGroup(id: string, options: { force?: boolean } = {}): Promise<{ agentsRemoved: number }> {
     return this.#write(undefined, () =>
       this.#sql.begin(async (tx) => {
-        // The row lock makes a concurrent createAgent (whose foreign key check needs a share
-        // lock on this row) wait, so no agent slips in between the count and the delete.
+        // FOR UPDATE makes a concurrent createAgent (whose foreign key check takes KEY SHARE
+        // on this row) wait, so no agent slips in between the count and the delete.
         const [group] = await tx<{ name: string }[]>`SELECT name FROM groups WHERE id = ${id} FOR UPDATE`;
         if (!group) throw notFound("group", id);
         const [{ count }] = (await tx<{ count: number }[]>`SELECT count(*) AS count FROM agents WHERE group_id = ${id}`) as unknown as [{ count: number }];
@@ -234,7 +237,7 @@ export class PostgresGatewayStore implements GatewayStore {
     const record: ActivationCodeRecord = { agentId: input.agentId, createdAt: this.#now(), expiresAt: input.expiresAt, usedAt: null };
     await this.#write(undefined, () =>
       this.#sql.begin(async (tx) => {
-        await lockedAgent(tx, input.agentId);
+        await lockedAgent(tx, input.agentId, "KEY SHARE");
         await tx`DELETE FROM activation_codes WHERE agent_id = ${input.agentId} AND used_at IS NULL`;
         await tx`INSERT INTO activation_codes (code_hash, agent_id, created_at, expires_at)
           VALUES (${input.codeHash}, ${input.agentId}, ${record.createdAt}, ${record.expiresAt})`;
@@ -331,12 +334,21 @@ export class PostgresGatewayStore implements GatewayStore {
   /**
    * Runs a write, bumping the change counter before it starts and after it ends: a cache
    * read that overlaps the write, on either side of its commit, is then never kept. A
-   * unique violation becomes ALREADY_EXISTS with `duplicateMessage`, when one is given.
+   * unique violation becomes ALREADY_EXISTS with `duplicateMessage`, when one is given. A
+   * deadlock victim is run again: the lock orders above avoid the ones we know of (a code
+   * issued during its redemption), but a forced group delete cascading through agents in the
+   * middle of an activation can still meet one, and it rolled back whole.
    */
   async #write<T>(duplicateMessage: string | undefined, write: () => Promise<T>): Promise<T> {
     this.#changes.bump();
     try {
-      return await write();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await write();
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_TRIES) throw error;
+        }
+      }
     } catch (error) {
       if (duplicateMessage && (error as { code?: unknown }).code === UNIQUE_VIOLATION) {
         throw new GatewayError("ALREADY_EXISTS", duplicateMessage, { cause: error });
@@ -348,8 +360,15 @@ export class PostgresGatewayStore implements GatewayStore {
   }
 }
 
-async function lockedAgent(tx: TransactionSql<any>, id: string): Promise<AgentRecord> {
-  const [row] = await tx<AgentRecord[]>`SELECT ${tx.unsafe(AGENT_COLUMNS)} FROM agents WHERE id = ${id} FOR UPDATE`;
+/**
+ * Reads an agent row under a lock: `NO KEY UPDATE` to change it (what a concurrent UPDATE of
+ * it takes too, so they queue), `KEY SHARE` only to keep it in place while rows that point at
+ * it are written. The weaker lock matters: an admin issuing a new code takes `KEY SHARE` and
+ * then waits for the code row a redemption holds, while that redemption updates the agent;
+ * with `FOR UPDATE` there the two deadlocked (test: "… neither deadlocks").
+ */
+async function lockedAgent(tx: TransactionSql<any>, id: string, lock: "NO KEY UPDATE" | "KEY SHARE" = "NO KEY UPDATE"): Promise<AgentRecord> {
+  const [row] = await tx<AgentRecord[]>`SELECT ${tx.unsafe(AGENT_COLUMNS)} FROM agents WHERE id = ${id} FOR ${tx.unsafe(lock)}`;
   if (!row) throw notFound("agent", id);
   return row;
 }
