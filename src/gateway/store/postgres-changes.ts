@@ -7,8 +7,11 @@
  *
  * While that connection is down the store cannot hear other writers, so the counter moves
  * on every read of it: the read caches hold nothing and every request reads the store
- * (slower, never stale). It reconnects with a jittered backoff (0.1 s doubling to 5 s);
- * once LISTEN is back, one more bump covers whatever changed in the gap.
+ * (slower, never stale). A connection that closes is noticed at once; one that goes silent
+ * (a network that drops packets without a reset) by a `SELECT 1` every `probeMs` that must
+ * answer within `probeMs`. Either way the client is dropped and a new one LISTENs, with a
+ * jittered backoff (0.1 s doubling to 5 s); once it is back, one more bump covers whatever
+ * changed in the gap.
  */
 import type { Sql } from "postgres";
 import { CHANGES_CHANNEL } from "./postgres-schema.ts";
@@ -20,36 +23,36 @@ export interface ChangeListenerOptions {
   ownPayload: string;
   /** Told when LISTEN drops or comes back (no secrets in it). */
   onstate?: (listening: boolean, error?: unknown) => void;
+  /** How often the LISTEN connection is probed, and how long a probe may take. Defaults to `5000`. */
+  probeMs?: number;
 }
 
 export class ChangeListener {
   readonly #options: ChangeListenerOptions;
-  readonly #sql: Sql<any>;
+  readonly #probeMs: number;
+  /** The client that LISTENs now; `undefined` while down. */
+  #client: Sql<any> | undefined;
   #count = 0;
-  #listening = false;
   #closed = false;
   #retryMs = 100;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #probe: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ChangeListenerOptions) {
     this.#options = options;
-    this.#sql = options.connect({
-      onnotify: (_channel, payload) => {
-        if (payload !== options.ownPayload) this.#count++;
-      },
-      onclose: () => this.#dropped(),
-    });
+    this.#probeMs = options.probeMs ?? 5000;
   }
 
   /** Resolves once LISTEN runs; rejects when the first attempt fails (the store does not open). */
   async start(): Promise<void> {
-    await this.#sql.unsafe(`LISTEN ${CHANGES_CHANNEL}`);
-    this.#listening = true;
+    await this.#listen();
+    this.#probe = setInterval(() => void this.#check(), this.#probeMs);
+    this.#probe.unref?.();
   }
 
   /** Synchronous and cheap: what the read caches compare. */
   value(): number {
-    return this.#listening ? this.#count : ++this.#count;
+    return this.#client ? this.#count : ++this.#count;
   }
 
   /** A write of this store: seen at once, without waiting for its NOTIFY. */
@@ -60,14 +63,42 @@ export class ChangeListener {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
-    await this.#sql.end({ timeout: 1 });
+    clearInterval(this.#probe);
+    await this.#client?.end({ timeout: 1 });
   }
 
-  #dropped(): void {
-    if (this.#closed || !this.#listening) return;
-    this.#listening = false;
+  async #listen(): Promise<void> {
+    const client: Sql<any> = this.#options.connect({
+      onnotify: (_channel, payload) => {
+        if (payload !== this.#options.ownPayload) this.#count++;
+      },
+      onclose: () => this.#dropped(client),
+    });
+    try {
+      await client.unsafe(`LISTEN ${CHANGES_CHANNEL}`);
+    } catch (error) {
+      void client.end({ timeout: 0 });
+      throw error;
+    }
+    this.#client = client;
+  }
+
+  async #check(): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silent = new Promise<"silent">((resolve) => (timer = setTimeout(() => resolve("silent"), this.#probeMs)));
+    const answer = await Promise.race([client`SELECT 1`.then(() => "ok" as const, () => "failed" as const), silent]);
+    clearTimeout(timer);
+    if (answer !== "ok") this.#dropped(client, new Error(`the LISTEN connection ${answer === "silent" ? `did not answer within ${this.#probeMs} ms` : "failed a probe"}`));
+  }
+
+  #dropped(client: Sql<any>, error?: Error): void {
+    if (this.#closed || client !== this.#client) return;
+    this.#client = undefined;
     this.#count++;
-    this.#options.onstate?.(false);
+    void client.end({ timeout: 0 }).catch(() => {});
+    this.#options.onstate?.(false, error);
     this.#schedule();
   }
 
@@ -82,7 +113,7 @@ export class ChangeListener {
   async #relisten(): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.#sql.unsafe(`LISTEN ${CHANGES_CHANNEL}`);
+      await this.#listen();
     } catch (error) {
       if (!this.#closed) {
         this.#options.onstate?.(false, error);
@@ -90,7 +121,7 @@ export class ChangeListener {
       }
       return;
     }
-    this.#listening = true;
+    if (this.#closed) return void this.#client?.end({ timeout: 0 });
     this.#retryMs = 100;
     this.#count++;
     this.#options.onstate?.(true);

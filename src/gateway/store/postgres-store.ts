@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   newId?: () => string;
   /** Told when the LISTEN connection drops or comes back; the message holds no secret. */
   onListenState?: (listening: boolean, message?: string) => void;
+  /** How often the LISTEN connection is probed, and how long a probe may take. Defaults to `5000`. */
+  listenProbeMs?: number;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -52,6 +54,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const sql = postgres(target.url, { ...base, max: options.maxConnections ?? 10, connection: { application_name: writerName } });
   const changes = new ChangeListener({
     ownPayload: writerName,
+    probeMs: options.listenProbeMs,
     connect: (handlers) =>
       postgres(target.url, {
         ...base, max: 1, max_lifetime: null, fetch_types: false,

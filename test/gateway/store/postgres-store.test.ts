@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -151,6 +152,50 @@ describe("PostgresGatewayStore across nodes", () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(Array(7).fill("used"));
   });
+});
+
+/** A TCP relay to PostgreSQL that can go silent (stop reading both ways, no reset): a half-open network. */
+async function silenceableRelay(targetPort: number) {
+  const sockets = new Set<Socket>();
+  let silent = false;
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      if (silent) from.pause();
+      from.on("data", (chunk) => to.write(chunk));
+      from.on("close", () => to.destroy());
+      from.on("error", () => to.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    silence: () => ((silent = true), sockets.forEach((socket) => socket.pause())),
+    resume: () => ((silent = false), sockets.forEach((socket) => socket.resume())),
+    close: () => (sockets.forEach((socket) => socket.destroy()), server.close()),
+  };
+}
+
+describe("PostgresGatewayStore on a network gone silent", () => {
+  test("a LISTEN connection that stops answering is given up within two probes; caching stops until a new one listens", async () => {
+    const relay = await silenceableRelay(pg.port);
+    const url = (await freshDatabase()).replace(`:${pg.port}/`, `:${relay.port}/`);
+    const states: boolean[] = [];
+    const store = await track(openPostgresStore({ url, listenProbeMs: 200, onListenState: (listening) => states.push(listening) }));
+    try {
+      relay.silence();
+      expect(await within(2000, () => states.includes(false))).toBe(true);
+      const first = store.changeVersion();
+      expect(store.changeVersion()).not.toBe(first);
+      relay.resume();
+      expect(await within(10_000, () => states.at(-1) === true)).toBe(true);
+      const back = store.changeVersion();
+      expect(store.changeVersion()).toBe(back);
+    } finally {
+      relay.close();
+    }
+  }, 30_000);
 });
 
 describe("PostgresGatewayStore under contention", () => {
