@@ -14,19 +14,24 @@
  * The store is never created here: a folder that does not exist, or holds no gateway.db,
  * is an error naming it (only `gateway serve` makes a new store). The caller is the local
  * user, with admin rights, named `local:<user>` in what the handlers record.
+ *
+ * `--store postgres://…` does the same on a PostgreSQL store (migrated on open, as
+ * `gateway serve` does, so the first admin token can be made before the first node
+ * starts); there is no data folder, so its audit lines go to stderr.
  */
 import { existsSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import type { FetchLike } from "../client/transport.ts";
 import { createAdminContext } from "../gateway/admin/context.ts";
-import { localAudit } from "../gateway/admin/local-audit.ts";
+import { localAudit, type LocalAudit } from "../gateway/admin/local-audit.ts";
 import { handleAdminRequest } from "../gateway/admin/routes.ts";
 import { Authenticator, type Principal } from "../gateway/auth/authenticator.ts";
 import { groupStatus, PRESENCE_SETTING, storedAgentStatus, type StoredPresence } from "../gateway/status.ts";
 import { GATEWAY_DB_FILE, openGatewayStore } from "../gateway/store/open-gateway-store.ts";
+import { isPostgresUrl, redactStoreUrl } from "../gateway/store/postgres-url.ts";
 import type { GatewayStore } from "../gateway/store/store.ts";
-import { silentLogger } from "../log/logger.ts";
+import { createLogger, silentLogger } from "../log/logger.ts";
 import { PUBLIC_URL_SETTING } from "./commands/gateway-shared.ts";
 import { UsageError } from "./errors.ts";
 
@@ -86,14 +91,27 @@ export function checkDataDir(dataDir: string): string {
 export interface LocalAdmin {
   /** Answers admin API requests on the store, as the gateway would. */
   fetch: FetchLike;
+  /** The folder, or the store URL without its password, for messages. */
+  where: string;
   close(): Promise<void>;
 }
 
 /** Opens the store in `dataDir` (which must already hold one) for one command. */
 export async function openLocalAdmin(dataDir: string): Promise<LocalAdmin> {
   const folder = checkDataDir(dataDir);
-  const store = await openGatewayStore(folder);
-  const audit = localAudit(folder);
+  return storeAdmin(await openGatewayStore(folder), localAudit(folder), dataDir);
+}
+
+/** Opens the PostgreSQL store at `url` for one command. */
+export async function openStoreAdmin(url: string): Promise<LocalAdmin> {
+  if (!isPostgresUrl(url)) throw new UsageError(`--store takes postgres://…, not ${redactStoreUrl(url)}`);
+  const store = await openGatewayStore("", { storeUrl: url });
+  const log = createLogger("audit", { format: "json" });
+  const audit = { sink: (action: string, fields: Record<string, unknown>) => log.info(action, { actor: `local:${localUser()}`, via: "cli", ...fields }), close() {} };
+  return storeAdmin(store, audit, redactStoreUrl(url));
+}
+
+async function storeAdmin(store: GatewayStore, audit: LocalAudit, where: string): Promise<LocalAdmin> {
   const recorded = await store.getSetting(PUBLIC_URL_SETTING);
   const ctx = createAdminContext({
     store,
@@ -105,6 +123,7 @@ export async function openLocalAdmin(dataDir: string): Promise<LocalAdmin> {
   ctx.localAudit = audit.sink;
   let requests = 0;
   return {
+    where,
     async fetch(input, init) {
       const request = new Request(input, init);
       const answer = await handleAdminRequest(request, ctx, { requestId: `local-${process.pid}-${++requests}`, remoteIp: "local" });

@@ -2,6 +2,7 @@
  * @module
  * Which gateway an admin command talks to, and how. In order:
  * 1. `--data-dir DIR`: the store file on this host (admin-local.ts), never created here;
+ *    or `--store postgres://…`: the gateway's PostgreSQL store, the same way;
  * 2. `--gateway URL` / `$OUTPOST_GATEWAY_URL`, with `--token` / `$OUTPOST_GATEWAY_TOKEN`
  *    and `--ca` / `$OUTPOST_GATEWAY_CA`;
  * 3. the context saved by `outpost gateway login`.
@@ -25,6 +26,7 @@ export interface TargetArgs {
   token?: string;
   ca?: string;
   dataDir?: string;
+  store?: string;
 }
 
 export interface AdminTarget {
@@ -87,12 +89,13 @@ export function gatewayBaseUrl(raw: string): string {
 /** Opens the target the arguments name; with none, one error saying what to pass. */
 export async function openTarget(args: TargetArgs, useSaved = true): Promise<AdminTarget> {
   const { OutpostClient } = await import("../client/outpost-client.ts");
-  if (args.dataDir !== undefined) {
-    if (args.gateway !== undefined || args.token !== undefined) throw new UsageError("give --data-dir or --gateway/--token, not both");
-    const { openLocalAdmin } = await import("./admin-local.ts");
-    const local = await openLocalAdmin(args.dataDir);
+  if (args.dataDir !== undefined || args.store !== undefined) {
+    if (args.gateway !== undefined || args.token !== undefined) throw new UsageError("give --data-dir (or --store) or --gateway/--token, not both");
+    if (args.dataDir !== undefined && args.store !== undefined) throw new UsageError("give --data-dir or --store, not both");
+    const { openLocalAdmin, openStoreAdmin } = await import("./admin-local.ts");
+    const local = args.store !== undefined ? await openStoreAdmin(args.store) : await openLocalAdmin(args.dataDir!);
     const client = new OutpostClient({ url: "http://local.invalid", token: "local", fetch: local.fetch, retries: 0 });
-    return { client: client.admin, local: true, where: args.dataDir, close: local.close };
+    return { client: client.admin, local: true, where: local.where, close: local.close };
   }
   const remote = remoteSettings(args, process.env, useSaved);
   if (!remote) {

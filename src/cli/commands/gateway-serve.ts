@@ -10,9 +10,11 @@ import { cmd } from "../command.ts";
 import { LEVELS, type Level } from "../../log/logger.ts";
 import { UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import { redactStoreUrl } from "../../gateway/store/postgres-url.ts";
 import { PUBLIC_URL_SETTING, withDataDir, type GatewayCliOptions } from "./gateway-shared.ts";
 
 interface ServeArgs extends GatewayCliOptions {
+  store?: string;
   host: string;
   port: number;
   "tls-cert"?: string;
@@ -31,6 +33,12 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
   describe: "Run the gateway: agents connect here, callers use its HTTP API",
   builder: (yargs) =>
     withDataDir(yargs)
+      .option("store", {
+        type: "string",
+        default: process.env.OUTPOST_GATEWAY_STORE,
+        defaultDescription: "$OUTPOST_GATEWAY_STORE, else gateway.db in --data-dir",
+        describe: "postgres://user:password@host:port/db[?sslmode=verify-full&sslrootcert=ca.pem]: a PostgreSQL store several nodes can share",
+      })
       .option("host", { type: "string", default: "127.0.0.1", describe: "Address to listen on" })
       .option("port", { type: "number", default: 8443, describe: "Port to listen on (0 picks a free one)" })
       .option("tls-cert", { type: "string", describe: "PEM certificate (chain) file" })
@@ -50,7 +58,14 @@ export const gatewayServeCommand = cmd<GatewayCliOptions, ServeArgs>({
     }
     const tls = args["tls-cert"] ? { cert: readFileSync(args["tls-cert"], "utf8"), key: readFileSync(args["tls-key"]!, "utf8") } : undefined;
     const log = createLogger("gateway", { level: args.debug ? "debug" : "info", components: componentLevels(args["log-level"] ?? []), format: args["log-format"] });
-    const store = await openGatewayStore(args.dataDir);
+    const store = await openGatewayStore(args.dataDir, {
+      storeUrl: args.store,
+      onListenState: (listening, message) =>
+        listening
+          ? log.info("store change feed is back; caches trust it again")
+          : log.warn("store change feed lost; every request reads the store until it is back", { error: message }),
+    });
+    if (args.store) log.info("store opened", { store: redactStoreUrl(args.store) });
     const gateway = startGateway({
       store, log, hostname: args.host, port: args.port, tls, publicUrl: args["public-url"],
       alerts: { graceMs: args["alert-grace"] * 1000 }, version: VERSION,

@@ -46,6 +46,7 @@ export function withAdminOptions<T>(yargs: Argv<T>) {
     .option("token", { type: "string", describe: "Admin API token (default: $OUTPOST_GATEWAY_TOKEN, else the saved context's)" })
     .option("ca", { type: "string", describe: "PEM file of the CA that signed the gateway's certificate (default: $OUTPOST_GATEWAY_CA)" })
     .option("data-dir", { type: "string", describe: "On the gateway's host: work on the store in this folder instead of the API" })
+    .option("store", { type: "string", describe: "Work on the gateway's PostgreSQL store (postgres://…) instead of the API; audit lines go to stderr" })
     .option("output", { alias: "o", choices: ["json", "wide"] as const, describe: "json for scripts, wide for more columns" })
     .option("json", { type: "boolean", default: false, describe: "Same as -o json" });
 }
