@@ -5,8 +5,11 @@
  * changed (and every `refreshMs` in the background), so most scrapes read no store at
  * all, and the first scrape already has every series.
  * Only agents and groups named here get per-agent and per-group series: that is what
- * bounds the label sets (a removed agent's series go at the next refresh).
+ * bounds the label sets (a removed agent's series go at the next refresh). Profile health
+ * comes from the live session's hello only, so a profile is named only while a connected
+ * agent reports it (at most what one hello frame can carry).
  */
+import type { ProfileSummary } from "../protocol/index.ts";
 import type { AgentRegistry } from "./registry.ts";
 import { agentStatus, groupStatus, type AgentStatus, type GroupStatus } from "./status.ts";
 import type { AgentRecord, GatewayStore, GroupRecord } from "./store/store.ts";
@@ -17,6 +20,8 @@ export interface InventoryAgent {
   status: AgentStatus;
   /** Streams open on its live session, 0 when not connected. */
   inFlight: number;
+  /** What the connected agent last reported per profile; empty when not connected. Profiles it has not checked yet are left out. */
+  profiles: { name: string; ok: boolean }[];
 }
 
 export interface InventoryGroup {
@@ -69,11 +74,13 @@ export class MetricsInventory {
     const { groups, agents } = this.#copy ?? { groups: [], agents: [] };
     const byGroup = new Map<string, InventoryAgent[]>(groups.map((group) => [group.id, []]));
     for (const agent of agents) {
+      const live = this.#registry.get(agent.id);
       byGroup.get(agent.groupId)?.push({
         id: agent.id,
         name: agent.name,
         status: agentStatus(agent, this.#registry),
-        inFlight: this.#registry.get(agent.id)?.inFlight ?? 0,
+        inFlight: live?.inFlight ?? 0,
+        profiles: reportedHealth(live?.info.profiles ?? []),
       });
     }
     return groups.map((group) => {
@@ -81,4 +88,13 @@ export class MetricsInventory {
       return { id: group.id, name: group.name, status: groupStatus(members.map((agent) => agent.status)), agents: members };
     });
   }
+}
+
+/** The profiles whose health the agent reported, once each (the first entry of a repeated name wins). */
+function reportedHealth(profiles: readonly ProfileSummary[]): InventoryAgent["profiles"] {
+  const seen = new Map<string, boolean>();
+  for (const profile of profiles) {
+    if (profile.health && !seen.has(profile.name)) seen.set(profile.name, profile.health.status === "ok");
+  }
+  return [...seen].map(([name, ok]) => ({ name, ok }));
 }

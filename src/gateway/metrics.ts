@@ -3,7 +3,8 @@
  * The gateway's own metrics, served as Prometheus text at `/metrics`. Every family is
  * written on every scrape, and every series an alert compares with zero exists at zero:
  * agents by group × status, group status, per-agent requests by outcome, bytes by group
- * and direction. Labels come only from bounded sets — groups and agents the store knows
+ * and direction. Profile health is the exception: a profile's series exists only while its
+ * connected agent reports it (unknown is absent, not 0). Labels come only from bounded sets — groups and agents the store knows
  * (metrics-inventory.ts; a removed one's series are no longer written), operations and outcomes from fixed
  * lists, reasons from code constants. A token scoped to some groups sees only those
  * groups' series; series without a group label (refusals, auth failures, process) name
@@ -150,5 +151,13 @@ export class GatewayMetrics {
     ));
     text.family("outpost_streams_in_flight", "gauge", "Streams open on each agent's live session (0 when not connected).");
     each((labels, inFlight) => text.sample("outpost_streams_in_flight", labels, inFlight));
+    // Absent rather than 0 while unknown (agent not connected, or profile not checked yet): 0
+    // means the agent itself found the target failing, so a down alert on 0 is never a guess.
+    text.family("outpost_agent_profile_up", "gauge", "1 when the connected agent reports the profile healthy, 0 when failing; absent while unknown.");
+    for (const group of groups) {
+      for (const agent of group.agents) {
+        for (const profile of agent.profiles) text.sample("outpost_agent_profile_up", { group: group.name, agent: agent.name, profile: profile.name }, profile.ok ? 1 : 0);
+      }
+    }
   }
 }

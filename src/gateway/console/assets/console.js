@@ -116,6 +116,19 @@ function seen(agent) {
   return agent.lastSeenAt ? `${since(agent.lastSeenAt)} ago` : "—";
 }
 
+/**
+ * Each profile with its health as the connected agent reported it (`unknown` while it is
+ * not connected): a word, not a colour only, and a failing one's reason beside it.
+ */
+function profileList(profiles) {
+  if (!profiles?.length) return "—";
+  return h("ul", { class: "profiles" }, profiles.map((profile) => {
+    const status = profile.health?.status ?? "unknown";
+    const reason = status === "failing" && profile.health.reason ? h("span", { class: "reason" }, profile.health.reason) : null;
+    return h("li", { "data-profile": profile.name, "data-health": status }, profile.name, " ", badge(status), reason && " ", reason);
+  }));
+}
+
 function agentTable(path, detail) {
   return table("Agents", ["Name", "Status", "Version", "Remote IP", "Host", "PID", "OS user", "Uptime", "Last seen", "In flight", "Profiles", "Actions"],
     detail.agents.map((agent) => {
@@ -133,7 +146,7 @@ function agentTable(path, detail) {
         h("th", { scope: "row" }, agent.name), h("td", {}, badge(agent.status)), h("td", {}, info.version ?? "—"),
         h("td", {}, agent.connection?.remoteIp ?? "—"), h("td", {}, info.hostname ?? "—"), h("td", {}, info.pid ?? "—"),
         h("td", {}, info.user ?? "—"), h("td", {}, since(agent.connection?.connectedSince)), h("td", {}, seen(agent)), h("td", {}, agent.connection?.inFlight ?? "—"),
-        h("td", { class: "wrap" }, (info.profiles ?? []).map((p) => p.name).join(", ") || "—"),
+        h("td", { class: "wrap" }, profileList(info.profiles)),
         h("td", {}, toggle, remove));
     }), "No agents yet: add one below.");
 }
