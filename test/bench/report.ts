@@ -103,7 +103,7 @@ export function designTargets(figures: Figure[]): string[] {
     `a group of two ≥ one agent: ${judged(onePair, (v) => v >= 1)} (${times(onePair)})`,
     `c=1 p50 ≤ 1.5× the bare relay: ${judged(of(p50, "relay"), (v) => v <= 1.5)} (${times(of(p50, "relay"))})`,
     `c=64 p99 ≤ 2× the bare relay: ${judged(of(p99, "relay"), (v) => v <= 2)} (${times(of(p99, "relay"))})`,
-    `bulk rows with NDJSON objects ≥ 0.45× direct: ${judged(of(rows, "direct"), (v) => v >= 0.45)} (${times(of(rows, "direct"))}); the compact row format is not built yet`,
+    `bulk rows in the compact form (NDJSON of arrays, the client's stream) ≥ 0.6× direct: ${judged(of(rows, "direct"), (v) => v >= 0.6)} (${times(of(rows, "direct"))}); NDJSON of objects (≥ 0.45×) is not measured by this run`,
     `agent idle RSS ≤ 50 MiB: ${judged(idle, (v) => v <= 50)} (${format(idle)} MiB); peak while streaming rows ≤ 80 MiB: ${judged(streamingRss, (v) => v <= 80)} (${format(streamingRss)} MiB)`,
     `gateway CPU per small query ≤ 1.5× the relay's front: ${judged(of(front, "relay"), (v) => v <= 1.5)} (${format(front?.values.outpost)} vs ${format(front?.values.relay)} µs)`,
     `agent CPU per small query ≤ 1.5× the relay's agent: ${judged(of(agent, "relay"), (v) => v <= 1.5)} (${format(agent?.values.outpost)} vs ${format(agent?.values.relay)} µs)`,
