@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { startStack, type Stack } from "../support/stack.ts";
+import { databaseProfileYaml } from "../support/database-server.ts";
 
 let stack: Stack;
 let pg: TestPostgres;
@@ -17,14 +18,7 @@ beforeAll(async () => {
   stack = await startStack({
     profiles: () => `
 databases:
-  pg:
-    adapter: postgresql
-    host: 127.0.0.1
-    port: ${pg.port}
-    database: ${pg.database}
-    username: ${pg.user}
-    password: ${pg.password}
-`,
+${databaseProfileYaml("pg", "postgresql", pg)}`,
   });
   await stack.addAgent("alpha");
 }, 60_000);

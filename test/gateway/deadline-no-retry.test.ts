@@ -11,6 +11,7 @@ import { createLogger } from "../../src/log/logger.ts";
 import { startMariaDb, type TestMariaDb } from "../support/mariadb.ts";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { startStack, type Stack } from "../support/stack.ts";
+import { databaseProfileYaml } from "../support/database-server.ts";
 
 let stack: Stack;
 let maria: TestMariaDb;
@@ -24,21 +25,7 @@ beforeAll(async () => {
     log,
     profiles: () => `
 databases:
-  maria:
-    adapter: mysql
-    host: 127.0.0.1
-    port: ${maria.port}
-    database: ${maria.database}
-    username: ${maria.user}
-    password: ${maria.password}
-  pg:
-    adapter: postgresql
-    host: 127.0.0.1
-    port: ${pg.port}
-    database: ${pg.database}
-    username: ${pg.user}
-    password: ${pg.password}
-`,
+${databaseProfileYaml("maria", "mysql", maria)}${databaseProfileYaml("pg", "postgresql", pg)}`,
   });
   await stack.addAgent("alpha");
   await stack.addAgent("beta");

@@ -14,6 +14,7 @@ import { startStack, type Stack } from "../support/stack.ts";
 import { startTdsServer, type TdsServer } from "../support/tds-server/index.ts";
 import { MYSQL_CASES, POSTGRES_CASES, SQLITE_CASES, SQLSERVER_CASES } from "../connectors/values-cases.ts";
 import { clientFor } from "../client/support.ts";
+import { databaseProfileYaml } from "../support/database-server.ts";
 
 let stack: Stack;
 let pg: TestPostgres;
@@ -31,21 +32,7 @@ beforeAll(async () => {
   stack = await startStack({
     profiles: (dir) => `
 databases:
-${["pg", "pg_arrays", "pg_objects"].map((name) => `  ${name}:
-    adapter: postgresql
-    host: 127.0.0.1
-    port: ${pg.port}
-    database: ${pg.database}
-    username: ${pg.user}
-    password: ${pg.password}
-`).join("")}  maria:
-    adapter: mysql
-    host: 127.0.0.1
-    port: ${maria.port}
-    database: ${maria.database}
-    username: ${maria.user}
-    password: ${maria.password}
-  lite:
+${["pg", "pg_arrays", "pg_objects"].map((name) => databaseProfileYaml(name, "postgresql", pg)).join("")}${databaseProfileYaml("maria", "mysql", maria)}  lite:
     adapter: sqlite
     path: ${join(dir, "lite.db")}
   mssql:

@@ -19,3 +19,21 @@ export interface TestDatabaseServer {
   /** Stops the server and deletes the data folder. */
   stop(): Promise<void>;
 }
+
+/**
+ * A `databases:` profile entry for config.yml pointing at `server` (two-space indented under
+ * `databases:`), with any extra settings as YAML lines (`"ssl: { mode: verify-full, ca: … }"`).
+ */
+export function databaseProfileYaml(name: string, adapter: "postgresql" | "mysql", server: TestDatabaseServer, extra: string[] = []): string {
+  return [
+    `  ${name}:`,
+    `    adapter: ${adapter}`,
+    "    host: 127.0.0.1",
+    `    port: ${server.port}`,
+    `    database: ${server.database}`,
+    `    username: ${server.user}`,
+    `    password: ${server.password}`,
+    ...extra.map((line) => `    ${line}`),
+    "",
+  ].join("\n");
+}
