@@ -54,6 +54,8 @@ test(`forced reconnects every ${RECONNECT_EVERY_MS / 1000} s for ${SOAK_SECONDS}
   }
   stop = true;
   await Promise.all(callers);
+  // The last reconnect's hand-over may still be finishing: read the live connection once it is back.
+  await waitFor(async () => (await stack.activeAgents()).includes("alpha"), "the agent to be connected at the end", 30_000);
 
   const warm = samples.slice(Math.floor(samples.length / 3));
   const rssSlope = slope(warm.map((s) => ({ x: s.t / 60, y: s.rssKiB })));
