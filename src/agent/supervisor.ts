@@ -21,7 +21,7 @@ import type { IdentityFile } from "../crypto/identity.ts";
 import type { Logger } from "../log/logger.ts";
 import { CloseCode, FINAL_CLOSE_CODES, GoAwayCode, type AgentInfo } from "../protocol/index.ts";
 import { describeProxyRefusal, isCertificateFailure } from "./connect-failure.ts";
-import { FailureLog } from "./failure-log.ts";
+import { FailureLog } from "../log/failure-log.ts";
 import { dialLink, type Link, type LinkEnd } from "./link.ts";
 import { describeTlsFailure } from "./tls-diagnose.ts";
 import { describeUpgradeFailure, isUpgradeFailure } from "./upgrade-diagnose.ts";
@@ -92,7 +92,7 @@ export class Supervisor {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ now: () => this.#clock.now() });
-    this.#failures = new FailureLog({ log: options.log, clock: this.#clock });
+    this.#failures = new FailureLog({ log: options.log, now: () => this.#clock.now() });
   }
 
   get state(): SupervisorState {

@@ -14,7 +14,7 @@
  * promise resolves.
  */
 import type { Logger } from "../log/logger.ts";
-import { RepeatFilter } from "../log/repeats.ts";
+import { FailureLog } from "../log/failure-log.ts";
 import type { AnyConnector, CallContext, QueryRequest, QueryResult, Row } from "./connector.ts";
 import { abortReason, createCallContext, type ContextOptions, type OwnedContext } from "./context.ts";
 import { ConnectorError, isConnectorError } from "./errors.ts";
@@ -107,14 +107,16 @@ class ManagedRuntime {
   readonly #limiter: Limiter;
   #init: Promise<void> | undefined;
   #initialized = false;
-  readonly #initFailures = new RepeatFilter();
   #destroyed = false;
+  /** Every request retries a failed init: a wrong password is logged once, then counted. */
+  readonly #initFailures: FailureLog;
   /** Last state told to `onHealth`; undefined before the first outcome. */
   #failing: boolean | undefined;
 
   constructor(connector: AnyConnector, options: ManagedOptions) {
     this.#connector = connector;
     this.#options = options;
+    this.#initFailures = new FailureLog({ log: options.log });
     this.#limiter = new Limiter({
       concurrency: options.concurrency ?? 16,
       queueSize: options.queueSize ?? 256,
@@ -202,12 +204,8 @@ class ManagedRuntime {
       this.#init = undefined;
       const mapped = this.#map(error);
       this.#health(mapped);
-      // Every request retries the init: a wrong password would otherwise log once per request.
       // The message is the caller-facing one (parameters and passwords already cut).
-      const repeated = this.#initFailures.admit(`${mapped.code} ${mapped.message}`);
-      if (repeated !== undefined) {
-        this.#options.log.warn("connector init failed", { profile: this.#options.profile, code: mapped.code, error: mapped.message, ...(repeated ? { repeated } : {}) });
-      }
+      this.#initFailures.report("warn", "connector init failed", { profile: this.#options.profile, code: mapped.code, error: mapped.message }, `${mapped.code} ${mapped.message}`);
       throw mapped;
     }
   }

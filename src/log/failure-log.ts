@@ -1,25 +1,26 @@
 /**
  * @module
- * One log line per distinct connection problem, not one per retry. The first failure of a
+ * One log line per distinct problem, not one per retry (the agent's connection attempts, a
+ * profile's failing init on every request). The first failure of a
  * cause is logged as it happens; repeats of the same cause are counted and reported as one
  * line per window ("… (12 more times in the last 60 s)"), or when the cause changes or the
  * connection comes back, so a long outage stays readable and a new cause is seen at once.
  */
-import type { Clock } from "../tunnel/clock.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "./logger.ts";
 
 export type FailureLevel = "warn" | "error";
 
 export interface FailureLogOptions {
   log: Logger;
-  clock: Pick<Clock, "now">;
+  /** Injected for tests. Defaults to `Date.now`. */
+  now?: () => number;
   /** How long repeats are counted before one summary line. Defaults to 60 s. */
   windowMs?: number;
 }
 
 export class FailureLog {
   readonly #log: Logger;
-  readonly #clock: Pick<Clock, "now">;
+  readonly #now: () => number;
   readonly #windowMs: number;
   #last: { level: FailureLevel; message: string; cause: string; fields: Record<string, unknown> } | undefined;
   #repeats = 0;
@@ -27,7 +28,7 @@ export class FailureLog {
 
   constructor(options: FailureLogOptions) {
     this.#log = options.log;
-    this.#clock = options.clock;
+    this.#now = options.now ?? Date.now;
     this.#windowMs = options.windowMs ?? 60_000;
   }
 
@@ -36,7 +37,7 @@ export class FailureLog {
    * cause itself); `fields` may vary between tries, the latest are logged with the count.
    */
   report(level: FailureLevel, message: string, fields: Record<string, unknown> = {}, cause = message): void {
-    const now = this.#clock.now();
+    const now = this.#now();
     if (this.#last?.cause === cause && this.#last.message === message) {
       this.#repeats++;
       this.#last.fields = fields;
@@ -51,7 +52,7 @@ export class FailureLog {
 
   /** The problem is over (connected): reports repeats not yet logged and forgets the cause. */
   clear(): void {
-    this.#flush(this.#clock.now());
+    this.#flush(this.#now());
     this.#last = undefined;
   }
 
